@@ -1,0 +1,1 @@
+"""Tradewind: a self-hosted over-the-air update server for mobile apps."""

@@ -1,0 +1,107 @@
+"""Routes for organisations and applications."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from tradewind.access import repository as access_repo
+from tradewind.access.service import can_see_org
+from tradewind.errors import NotFound
+from tradewind.orgs import service
+from tradewind.orgs.schemas import AppCreate, AppOut, AppUpdate, OrgCreate, OrgOut, OrgUpdate
+from tradewind.web.deps import (
+    AppAdmin,
+    AppReader,
+    Ctx,
+    CurrentPrincipal,
+    DbSession,
+    OrgAdmin,
+    OrgOwner,
+    OrgReader,
+)
+from tradewind.web.errors import error_responses
+
+router = APIRouter(prefix="/orgs", tags=["organisations"])
+
+
+@router.get("", operation_id="list_orgs", response_model=list[OrgOut])
+async def list_orgs(session: DbSession, principal: CurrentPrincipal) -> list[OrgOut]:
+    return [OrgOut.model_validate(o) for o in await service.list_orgs(session, principal)]
+
+
+@router.post(
+    "",
+    operation_id="create_org",
+    response_model=OrgOut,
+    status_code=201,
+    responses=error_responses(409),
+)
+async def create_org(
+    body: OrgCreate, session: DbSession, ctx: Ctx, principal: CurrentPrincipal
+) -> OrgOut:
+    org = await service.create_org(session, ctx.settings, principal, body.name, body.display_name)
+    return OrgOut.model_validate(org)
+
+
+@router.get("/{org}", operation_id="get_org", response_model=OrgOut)
+async def get_org(access: OrgReader) -> OrgOut:
+    return OrgOut.model_validate(access.org)
+
+
+@router.patch("/{org}", operation_id="update_org", response_model=OrgOut)
+async def update_org(
+    body: OrgUpdate, access: OrgAdmin, session: DbSession, principal: CurrentPrincipal
+) -> OrgOut:
+    return OrgOut.model_validate(
+        await service.update_org(session, principal, access, body.display_name)
+    )
+
+
+@router.delete("/{org}", operation_id="delete_org", status_code=204)
+async def delete_org(access: OrgOwner, session: DbSession, principal: CurrentPrincipal) -> Response:
+    await service.delete_org(session, principal, access)
+    return Response(status_code=204)
+
+
+@router.get("/{org}/apps", operation_id="list_apps", response_model=list[AppOut])
+async def list_apps(org: str, session: DbSession, principal: CurrentPrincipal) -> list[AppOut]:
+    found = await access_repo.org_by_name(session, org)
+    if found is None or not await can_see_org(session, principal, found):
+        raise NotFound(f"organisation '{org}' not found", code="organisation_not_found")
+    apps = await service.list_apps(session, principal, found)
+    return [AppOut.model_validate(a) for a in apps]
+
+
+@router.post(
+    "/{org}/apps",
+    operation_id="create_app",
+    response_model=AppOut,
+    status_code=201,
+    responses=error_responses(409),
+)
+async def create_app(
+    body: AppCreate, access: OrgAdmin, session: DbSession, principal: CurrentPrincipal
+) -> AppOut:
+    app = await service.create_app(
+        session, principal, access, body.name, body.display_name, body.identifier_dimension
+    )
+    return AppOut.model_validate(app)
+
+
+@router.get("/{org}/apps/{app}", operation_id="get_app", response_model=AppOut)
+async def get_app(access: AppReader) -> AppOut:
+    return AppOut.model_validate(access.app)
+
+
+@router.patch("/{org}/apps/{app}", operation_id="update_app", response_model=AppOut)
+async def update_app(
+    body: AppUpdate, access: AppAdmin, session: DbSession, principal: CurrentPrincipal
+) -> AppOut:
+    changes = body.model_dump(exclude_unset=True)
+    return AppOut.model_validate(await service.update_app(session, principal, access, changes))
+
+
+@router.delete("/{org}/apps/{app}", operation_id="delete_app", status_code=204)
+async def delete_app(access: AppAdmin, session: DbSession, principal: CurrentPrincipal) -> Response:
+    await service.delete_app(session, principal, access)
+    return Response(status_code=204)

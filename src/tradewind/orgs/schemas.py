@@ -1,0 +1,50 @@
+"""Wire types for organisations and applications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from tradewind.names import DisplayName, Slug
+
+
+class OrgCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Slug
+    display_name: DisplayName = ""
+
+
+class OrgUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: DisplayName
+
+
+class OrgOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    display_name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Slug
+    display_name: DisplayName = ""
+    identifier_dimension: Slug | None = None
+
+
+class AppUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: DisplayName | None = None
+    identifier_dimension: Slug | None = None
+
+
+class AppOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    display_name: str
+    identifier_dimension: str | None
+    created_at: datetime
+    updated_at: datetime
