@@ -1,0 +1,56 @@
+"""What only the local backend has: on-disk layout, atomic writes, key clashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from storage.helpers import all_keys, read_all, source_file
+
+from tradewind.errors import Conflict
+from tradewind.settings import Settings
+from tradewind.storage import LocalBlobStore, create_blob_store
+
+KEY = "apps/5/sha256/beef"
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def test_factory_roots_blobs_in_data_dir(tmp_path: Path) -> None:
+    store = create_blob_store(Settings(_env_file=None, data_dir=tmp_path))
+    assert isinstance(store, LocalBlobStore)
+    assert store.local_path(KEY) == tmp_path / "blobs" / KEY
+
+
+async def test_put_leaves_only_the_blob(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    source = source_file(tmp_path / "in", b"payload")
+    await store.put_file(KEY, source, "text/plain")
+    await store.put_file(KEY, source, "text/plain")
+    assert files_under(tmp_path / "blobs") == [KEY]
+    assert store.local_path(KEY).read_bytes() == b"payload"
+    assert source.read_bytes() == b"payload"  # the caller's temp file is untouched
+
+
+async def test_temp_files_are_not_listed(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    await store.put_file(KEY, source_file(tmp_path / "in", b"x"), "text/plain")
+    stray = store.local_path(KEY).with_name(".beef.0123456789abcdef.tmp")
+    stray.write_bytes(b"half-written")
+    (tmp_path / "blobs" / ".hidden-dir").mkdir()
+    (tmp_path / "blobs" / ".hidden-dir" / "f").write_bytes(b"")
+    assert await all_keys(store) == {KEY}
+
+
+@pytest.mark.parametrize(("first", "second"), [("apps/5", KEY), (KEY, "apps/5")])
+async def test_key_clash_with_directory(tmp_path: Path, first: str, second: str) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    source = source_file(tmp_path / "in", b"x")
+    await store.put_file(first, source, "text/plain")
+    with pytest.raises(Conflict) as info:
+        await store.put_file(second, source, "text/plain")
+    assert info.value.code == "blob_key_conflict"
+    assert files_under(tmp_path / "blobs") == [first]
+    assert await read_all(store, first) == b"x"
