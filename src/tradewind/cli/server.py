@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tradewind.accounts import service as accounts
-from tradewind.db import Database, current_revision, startup_lock, upgrade_database
 from tradewind.errors import TradewindError
 from tradewind.settings import Settings
 
@@ -36,6 +34,10 @@ async def prepare(
     settings: Settings, email: str | None, password: str | None
 ) -> tuple[str, str] | None:
     """Migrate the database and create the first administrator when it has no users."""
+    # Imported here (also below): client commands start faster without the database stack.
+    from tradewind.accounts import service as accounts
+    from tradewind.db import Database, startup_lock, upgrade_database
+
     settings.resolved_secret_key()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
@@ -95,6 +97,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all pending migrations."""
+    from tradewind.db import Database, current_revision, upgrade_database
+
     settings = _settings()
 
     async def run() -> str | None:
@@ -112,6 +116,8 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's current migration revision."""
+    from tradewind.db import Database, current_revision
+
     settings = _settings()
 
     async def run() -> str | None:
@@ -121,6 +127,7 @@ def db_current() -> None:
         finally:
             await db.dispose()
 
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite cannot open a missing dir
     typer.echo(asyncio.run(run()) or "empty (no migrations applied)")
 
 
@@ -136,6 +143,9 @@ def user_create(
     ] = False,
 ) -> None:
     """Create a user with a password (the database must be migrated)."""
+    from tradewind.accounts import service as accounts
+    from tradewind.db import Database
+
     settings = _settings()
 
     async def run() -> int:

@@ -1,0 +1,139 @@
+"""A bundle directory on disk: its files, their roles in a package, and their SHA-256.
+
+Glob rules (as in .gitignore): a pattern without `/` matches a file name at any depth
+(`*.png`); a pattern with `/` matches the whole path from the bundle root, where `*` and `?`
+stay inside one directory and `**` spans any number of directories (`assets/**`,
+`**/fonts/*.ttf`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from tradewind.cli.errors import UsageProblem
+
+CHUNK_SIZE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    path: str  # relative, '/'-separated, NFC: the path inside the application
+    disk: Path
+    size: int
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    index: LocalFile
+    important: list[LocalFile]
+    lazy: list[LocalFile]
+    left_out: list[str]  # files matching neither --important nor --lazy (when --important given)
+
+    @property
+    def files(self) -> list[LocalFile]:
+        return [self.index, *self.important, *self.lazy]
+
+
+def scan(root: Path) -> list[LocalFile]:
+    """Every regular file under `root` (symlinked files followed, symlinked dirs not), sorted."""
+    if not root.is_dir():
+        raise UsageProblem("not_a_directory", f"{root} is not a directory")
+    found = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs.sort()
+        for name in names:
+            disk = Path(directory, name)
+            if disk.is_file():
+                relative = disk.relative_to(root).as_posix()
+                found.append(
+                    LocalFile(unicodedata.normalize("NFC", relative), disk, disk.stat().st_size)
+                )
+    if not found:
+        raise UsageProblem("empty_directory", f"{root} contains no files")
+    return sorted(found, key=lambda f: f.path)
+
+
+@lru_cache(maxsize=256)
+def _compile(pattern: str) -> re.Pattern[str]:
+    anchored = "/" in pattern.strip("/")
+    parts, i = [], 0
+    text = pattern.strip("/")
+    while i < len(text):
+        if text.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif text.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif text[i] == "*":
+            parts.append("[^/]*")
+            i += 1
+        elif text[i] == "?":
+            parts.append("[^/]")
+            i += 1
+        else:
+            parts.append(re.escape(text[i]))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + "".join(parts))
+
+
+def matches(path: str, pattern: str) -> bool:
+    return _compile(pattern).fullmatch(path) is not None
+
+
+def classify(
+    files: Sequence[LocalFile], index: str, important: Sequence[str], lazy: Sequence[str]
+) -> Layout:
+    """Split files into index / important / lazy; without --important, the rest is important."""
+    by_path = {f.path: f for f in files}
+    index_path = unicodedata.normalize("NFC", index.strip().removeprefix("./"))
+    if index_path not in by_path:
+        raise UsageProblem(
+            "index_not_found", f"--index {index!r} is not a file of the bundle directory"
+        )
+    chosen_important, chosen_lazy, left_out = [], [], []
+    for file in files:
+        if file.path == index_path:
+            continue
+        is_lazy = any(matches(file.path, p) for p in lazy)
+        is_important = any(matches(file.path, p) for p in important)
+        if is_lazy and is_important:
+            raise UsageProblem(
+                "overlapping_globs", f"{file.path} matches both --important and --lazy"
+            )
+        if is_lazy:
+            chosen_lazy.append(file)
+        elif is_important or not important:
+            chosen_important.append(file)
+        else:
+            left_out.append(file.path)
+    return Layout(by_path[index_path], chosen_important, chosen_lazy, left_out)
+
+
+def sha256_of(path: Path, progress: Callable[[int], None]) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                digest.update(chunk)
+                progress(len(chunk))
+    except OSError as exc:
+        raise UsageProblem("unreadable_file", f"cannot read {path}: {exc.strerror}") from exc
+    return digest.hexdigest()
+
+
+def read_chunks(path: Path, progress: Callable[[int], None]) -> Iterator[bytes]:
+    """The file's bytes in chunks, for a streamed request body (never read whole)."""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            progress(len(chunk))
+            yield chunk

@@ -1,0 +1,52 @@
+"""Every client command documents itself: a description, and help for each parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer.main
+from fixtures.cli import Cli
+
+from tradewind.cli.main import app
+
+CLIENT_GROUPS = {"org", "app", "member", "token", "dimension", "release", "profile"}
+CLIENT_COMMANDS = {"login", "logout", "whoami", "push"}
+
+
+def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from walk(sub, (*path, name))
+
+
+def client_commands() -> list[tuple[tuple[str, ...], Any]]:
+    root = typer.main.get_command(app)
+    return [
+        (path, command)
+        for path, command in walk(root)
+        if path and (path[0] in CLIENT_GROUPS or path[0] in CLIENT_COMMANDS)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "command"),
+    client_commands(),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_command_help_is_complete(path: tuple[str, ...], command: Any) -> None:
+    assert command.help and len(command.help) > 15, path
+    for param in command.params:
+        assert param.help, f"{' '.join(path)}: {param.name} has no help"
+    if not hasattr(command, "commands"):
+        assert "json" in [p.name for p in command.params] or "as_json" in [
+            p.name for p in command.params
+        ], f"{' '.join(path)} lacks --json"
+
+
+def test_help_runs_as_a_program(cli: Cli) -> None:
+    top = cli.ok("--help").stdout
+    for word in ("login", "push", "release", "Exit codes"):
+        assert word in top
+    assert "--target" in cli.ok("release", "create", "--help").stdout
