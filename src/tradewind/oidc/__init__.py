@@ -1,0 +1,1 @@
+"""Single sign-on with any OpenID Connect provider (Keycloak, Auth0, Okta, ...)."""
