@@ -1,4 +1,5 @@
-"""Slug names shared by organisations, applications, dimensions and channels."""
+"""Slug names shared by organisations, applications, dimensions and channels, and the other
+free-text names of the API (display names, token names, emails)."""
 
 from __future__ import annotations
 
@@ -10,4 +11,22 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$"
 SLUG_HELP = "2–63 characters: lowercase letters, digits and '-', not starting or ending with '-'"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=63)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Dimension names are the keys devices send in `x-dimension` (e.g. `app_version`), so they
+# also admit `_`.
+DIMENSION_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])$"
+DimensionName = Annotated[
+    str, StringConstraints(pattern=DIMENSION_PATTERN, min_length=2, max_length=63)
+]
+# No control characters (PostgreSQL rejects NUL in text; the rest only cause trouble).
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=PRINTABLE_PATTERN)
+]
+# Emails are checked properly by the accounts service; this only bounds the wire text.
+EmailText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^\s\x00-\x1f\x7f]+$"
+    ),
+]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from tradewind.names import DisplayName, Slug
+from tradewind.names import DimensionName, DisplayName, Slug
 
 
 class OrgCreate(BaseModel):
@@ -32,13 +32,13 @@ class AppCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Slug
     display_name: DisplayName = ""
-    identifier_dimension: Slug | None = None
+    identifier_dimension: DimensionName | None = None
 
 
 class AppUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     display_name: DisplayName | None = None
-    identifier_dimension: Slug | None = None
+    identifier_dimension: DimensionName | None = None
 
 
 class AppOut(BaseModel):

@@ -1,0 +1,1 @@
+"""Dimensions: the named request attributes that release targets are written against."""

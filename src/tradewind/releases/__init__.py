@@ -1,0 +1,1 @@
+"""Releases: what each audience of an application is served, and their lifecycle."""
