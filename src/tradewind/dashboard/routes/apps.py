@@ -1,0 +1,150 @@
+"""An application: its overview (who gets what now), settings, and audit trail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from tradewind.access import service as access
+from tradewind.access.roles import Role
+from tradewind.audit import service as audit
+from tradewind.audit.repository import EventFilter
+from tradewind.dashboard.audiences import audiences, channels, offer
+from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.render import render
+from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dimensions import service as dimensions
+from tradewind.errors import TradewindError, ValidationFailed
+from tradewind.orgs import service as orgs
+from tradewind.orgs.schemas import AppUpdate
+from tradewind.packages import service as packages
+from tradewind.releases.live import load_live_state
+
+router = APIRouter(prefix="/orgs/{org}/apps/{app}")
+RECENT_EVENTS = 10
+AUDIT_PAGE = 50
+
+
+@router.get("")
+async def overview(request: Request, org: str, app: str) -> Response:
+    async with signed_in(request) as (session, viewer):
+        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+        state = await load_live_state(session, found.app.id)
+        live_channels = channels(state)
+        rollouts = [
+            offer(live)
+            for live in state.releases.values()
+            if live.release.status in ("in_progress", "paused")
+        ]
+        events, _ = await audit.list_events(
+            session, EventFilter(found.org.id, found.app.id), RECENT_EVENTS
+        )
+        package_count = len(await packages.list_packages(session, found, 1, 0))
+        context = {
+            "org": found.org,
+            "app": found.app,
+            "role": found.role,
+            "tab": "overview",
+            "audiences": {channel: audiences(state, channel) for channel in live_channels},
+            "rollouts": sorted(rollouts, key=lambda o: o.release_id, reverse=True),
+            "events": events,
+            "package_count": package_count,
+            "base_url": request.app.state.ctx.settings.base_url(),
+        }
+        return render(request, "apps/overview.html", context)
+
+
+async def _settings_page(
+    request: Request,
+    org: str,
+    app: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    async with signed_in(request) as (session, viewer):
+        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+        dims = await dimensions.list_dimensions(session, found.app.id)
+        current = {
+            "display_name": found.app.display_name,
+            "identifier_dimension": found.app.identifier_dimension or "",
+        }
+        context = {
+            "org": found.org,
+            "app": found.app,
+            "role": found.role,
+            "tab": "settings",
+            "dimensions": dims,
+            "values": values if values is not None else current,
+            "errors": errors or {},
+        }
+        return render(request, "apps/settings.html", context, status=status)
+
+
+@router.get("/settings")
+async def app_settings(request: Request, org: str, app: str) -> Response:
+    return await _settings_page(request, org, app)
+
+
+@router.post("/settings")
+async def update_app(request: Request, org: str, app: str) -> Response:
+    form = await read_form(request)
+    try:
+        async with signed_in(request) as (session, viewer):
+            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+            identifier = form.get("identifier_dimension", "").strip() or None
+            body = parse(
+                AppUpdate,
+                {
+                    "display_name": form.get("display_name", ""),
+                    "identifier_dimension": identifier,
+                },
+            )
+            changes = {
+                name: value
+                for name, value in body.model_dump().items()
+                if value != getattr(found.app, name)
+            }
+            if changes:
+                await orgs.update_app(session, viewer.principal, found, changes)
+    except TradewindError as exc:
+        if not recoverable(exc):
+            raise
+        return await _settings_page(request, org, app, form, form_errors(exc), status=422)
+    return redirect(request, f"/orgs/{org}/apps/{app}/settings", flash="Settings saved.")
+
+
+@router.post("/delete")
+async def delete_app(request: Request, org: str, app: str) -> Response:
+    form = await read_form(request)
+    try:
+        async with signed_in(request) as (session, viewer):
+            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+            if form.get("confirm_name", "").strip() != found.app.name:
+                raise ValidationFailed(
+                    "type the application's name to confirm",
+                    details={"fields": {"confirm_name": f"Type “{app}” to confirm."}},
+                )
+            await orgs.delete_app(session, viewer.principal, found)
+    except TradewindError as exc:
+        if not recoverable(exc):
+            raise
+        return await _settings_page(request, org, app, None, form_errors(exc), status=422)
+    return redirect(request, f"/orgs/{org}", flash=f"Application {app} deleted.")
+
+
+@router.get("/audit")
+async def audit_trail(request: Request, org: str, app: str, before: int | None = None) -> Response:
+    async with signed_in(request) as (session, viewer):
+        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+        where = EventFilter(found.org.id, found.app.id, before=before)
+        events, next_before = await audit.list_events(session, where, AUDIT_PAGE)
+        context = {
+            "org": found.org,
+            "app": found.app,
+            "role": found.role,
+            "tab": "audit",
+            "events": events,
+            "next_before": next_before,
+        }
+        return render(request, "apps/audit.html", context)

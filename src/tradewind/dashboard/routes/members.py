@@ -1,0 +1,150 @@
+"""Members of an organisation or an application: invite, change role, remove."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from tradewind.access import service as access
+from tradewind.access.principal import Principal
+from tradewind.access.roles import Role
+from tradewind.access.service import AppAccess, OrgAccess
+from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.render import render
+from tradewind.dashboard.session import redirect, signed_in
+from tradewind.errors import TradewindError
+from tradewind.members import service as members
+from tradewind.members.schemas import (
+    AppMemberAdd,
+    AppMemberUpdate,
+    OrgMemberAdd,
+    OrgMemberUpdate,
+)
+
+router = APIRouter()
+FIELDS = {
+    "user_not_found": "email",
+    "member_exists": "email",
+    "invalid_email": "email",
+    "invalid_role": "role",
+}
+ORG_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN, Role.OWNER)]
+APP_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN)]
+
+
+async def _access(
+    session: AsyncSession, principal: Principal, org: str, app: str | None, needed: Role
+) -> OrgAccess | AppAccess:
+    if app is None:
+        return await access.require_org(session, principal, org, needed)
+    return await access.require_app(session, principal, org, app, needed)
+
+
+def _path(org: str, app: str | None) -> str:
+    return f"/orgs/{org}" + (f"/apps/{app}" if app else "") + "/members"
+
+
+async def _page(
+    request: Request,
+    org: str,
+    app: str | None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    async with signed_in(request) as (session, viewer):
+        found = await _access(session, viewer.principal, org, app, Role.READ)
+        context = {
+            "org": found.org,
+            "app": found.app if isinstance(found, AppAccess) else None,
+            "role": found.role,
+            "tab": "members",
+            "members": await members.list_members(session, found),
+            "roles": APP_ROLES if app else ORG_ROLES,
+            "base": _path(org, app),
+            "me": viewer.email,
+            "values": values or {"role": "read"},
+            "errors": errors or {},
+        }
+        template = "apps/members.html" if app else "orgs/members.html"
+        return render(request, template, context, status=status)
+
+
+async def _change(
+    request: Request, org: str, app: str | None, action: str, email: str = ""
+) -> Response:
+    form = await read_form(request)
+    try:
+        async with signed_in(request) as (session, viewer):
+            found = await _access(session, viewer.principal, org, app, Role.ADMIN)
+            flash = await _apply(session, viewer.principal, found, action, email, form, app)
+    except TradewindError as exc:
+        if not recoverable(exc):
+            raise
+        values = form if action == "add" else None
+        return await _page(request, org, app, values, form_errors(exc, FIELDS), status=exc.status)
+    return redirect(request, _path(org, app), flash=flash)
+
+
+async def _apply(
+    session: AsyncSession,
+    principal: Principal,
+    found: OrgAccess | AppAccess,
+    action: str,
+    email: str,
+    form: dict[str, str],
+    app: str | None,
+) -> str:
+    if action == "add":
+        data = {"email": form.get("email", "").strip(), "role": form.get("role")}
+        body = parse(AppMemberAdd, data) if app else parse(OrgMemberAdd, data)
+        member = await members.add_member(session, principal, found, body.email, Role(body.role))
+        return f"{member.email} added as {member.role}."
+    if action == "role":
+        data = {"role": form.get("role")}
+        new_role = (parse(AppMemberUpdate, data) if app else parse(OrgMemberUpdate, data)).role
+        member = await members.change_member(session, principal, found, email, Role(new_role))
+        return f"{member.email} is now {member.role}."
+    await members.remove_member(session, principal, found, email)
+    return f"{email} removed."
+
+
+@router.get("/orgs/{org}/members")
+async def org_members(request: Request, org: str) -> Response:
+    return await _page(request, org, None)
+
+
+@router.post("/orgs/{org}/members")
+async def add_org_member(request: Request, org: str) -> Response:
+    return await _change(request, org, None, "add")
+
+
+@router.post("/orgs/{org}/members/{email}/role")
+async def change_org_member(request: Request, org: str, email: str) -> Response:
+    return await _change(request, org, None, "role", email)
+
+
+@router.post("/orgs/{org}/members/{email}/remove")
+async def remove_org_member(request: Request, org: str, email: str) -> Response:
+    return await _change(request, org, None, "remove", email)
+
+
+@router.get("/orgs/{org}/apps/{app}/members")
+async def app_members(request: Request, org: str, app: str) -> Response:
+    return await _page(request, org, app)
+
+
+@router.post("/orgs/{org}/apps/{app}/members")
+async def add_app_member(request: Request, org: str, app: str) -> Response:
+    return await _change(request, org, app, "add")
+
+
+@router.post("/orgs/{org}/apps/{app}/members/{email}/role")
+async def change_app_member(request: Request, org: str, app: str, email: str) -> Response:
+    return await _change(request, org, app, "role", email)
+
+
+@router.post("/orgs/{org}/apps/{app}/members/{email}/remove")
+async def remove_app_member(request: Request, org: str, app: str, email: str) -> Response:
+    return await _change(request, org, app, "remove", email)
