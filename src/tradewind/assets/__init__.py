@@ -1,0 +1,1 @@
+"""Serving blobs to devices in local-storage mode (a raw ASGI route, no framework)."""

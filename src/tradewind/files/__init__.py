@@ -1,0 +1,1 @@
+"""Files: paths inside an application bound to content-addressed blobs."""

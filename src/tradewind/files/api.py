@@ -1,0 +1,172 @@
+"""Routes for files: streamed uploads, metadata, the batch existence check, deletion."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.convertors import PathConvertor, register_url_convertor
+
+from tradewind.errors import BadRequest
+from tradewind.files import service
+from tradewind.files.paths import choose_content_type, normalise_path, normalise_sha256
+from tradewind.files.receive import file_too_large, receive_stream, temp_path
+from tradewind.files.schemas import FileOut, FilesCheck, FilesCheckOut
+from tradewind.web.deps import AppReader, AppWriter, Ctx, CurrentPrincipal, DbSession
+from tradewind.web.errors import error_responses
+
+router = APIRouter(prefix="/orgs/{org}/apps/{app}/files", tags=["files"])
+
+
+class FilePathConvertor(PathConvertor):
+    """Like `path`, but also matches newlines, so such paths get 400 `invalid_path`, not 404."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("filepath", FilePathConvertor())
+
+_RAW_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+# 10,000 entries of a long path and a checksum.
+CHECK_BODY_LIMIT = 8 * 1024 * 1024
+ShaQuery = Annotated[
+    str | None, Query(description="Select this content (hex SHA-256) instead of the newest.")
+]
+
+
+def _sha_or_none(value: str | None) -> str | None:
+    return None if value is None else normalise_sha256(value)
+
+
+def _declared_length(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        raise BadRequest("invalid Content-Length", code="invalid_content_length")
+    return int(value)
+
+
+@router.get("", operation_id="list_files", response_model=list[FileOut])
+async def list_files(
+    access: AppReader,
+    session: DbSession,
+    path: Annotated[str | None, Query(description="Exact path (all its contents).")] = None,
+    path_prefix: Annotated[str | None, Query(max_length=1024)] = None,
+    sha256: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[FileOut]:
+    rows = await service.list_files(
+        session,
+        access,
+        path=path,
+        path_prefix=path_prefix,
+        sha256=_sha_or_none(sha256),
+        limit=limit,
+        offset=offset,
+    )
+    return [FileOut.of(file, uploader) for file, uploader in rows]
+
+
+@router.post(
+    "/check",
+    operation_id="check_files",
+    response_model=FilesCheckOut,
+    max_body_size=CHECK_BODY_LIMIT,
+)
+async def check_files(body: FilesCheck, access: AppReader, session: DbSession) -> FilesCheckOut:
+    """Which of these (path, sha256) pairs are missing: a push uploads only those."""
+    return FilesCheckOut(missing=await service.missing_files(session, access, body.files))
+
+
+@router.put(
+    "/{path:filepath}",
+    operation_id="upload_file",
+    response_model=FileOut,
+    status_code=201,
+    responses={**error_responses(409, 413), 200: {"model": FileOut, "description": "existed"}},
+    openapi_extra=_RAW_BODY,
+)
+async def upload_file(
+    path: str,
+    request: Request,
+    response: Response,
+    access: AppWriter,
+    session: DbSession,
+    ctx: Ctx,
+    principal: CurrentPrincipal,
+    x_checksum_sha256: Annotated[str | None, Header()] = None,
+    content_type: Annotated[str | None, Header()] = None,
+    content_length: Annotated[str | None, Header()] = None,
+) -> FileOut:
+    """Upload the raw body as the file at `path` (201 created, 200 if already there)."""
+    clean_path = normalise_path(path)
+    expected = normalise_sha256(x_checksum_sha256)
+    chosen_type = choose_content_type(clean_path, content_type)
+    limit = ctx.settings.max_file_size
+    declared = _declared_length(content_length)
+    if declared is not None and declared > limit:
+        raise file_too_large(limit)
+    # End the authorisation's read transaction: no connection is held while the body streams.
+    await session.commit()
+    with temp_path(ctx.settings.data_dir, "upload") as tmp:
+        received = await receive_stream(request.stream(), tmp, limit)
+        service.verify_checksum(received, expected)
+        file, uploader, created = await service.upload_file(
+            session,
+            ctx.db,
+            ctx.blob_store,
+            ctx.settings,
+            principal,
+            access,
+            clean_path,
+            service.Content(received, chosen_type),
+        )
+    response.status_code = 201 if created else 200
+    return FileOut.of(file, uploader)
+
+
+@router.get("/{path:filepath}", operation_id="get_file", response_model=FileOut)
+async def get_file(
+    path: str, access: AppReader, session: DbSession, sha256: ShaQuery = None
+) -> FileOut:
+    """The newest content at `path`, or the one with `?sha256=`."""
+    file, uploader = await service.get_file(session, access, path, _sha_or_none(sha256))
+    return FileOut.of(file, uploader)
+
+
+@router.head("/{path:filepath}", operation_id="head_file", status_code=200)
+async def head_file(
+    path: str, access: AppReader, session: DbSession, sha256: ShaQuery = None
+) -> Response:
+    """200 when the file (with that content, if `?sha256=` is given) exists, else 404."""
+    file, _ = await service.get_file(session, access, path, _sha_or_none(sha256))
+    return Response(
+        status_code=200,
+        headers={
+            "X-Checksum-Sha256": file.sha256,
+            "X-File-Size": str(file.size),
+            "X-File-Content-Type": file.content_type,
+        },
+    )
+
+
+@router.delete(
+    "/{path:filepath}", operation_id="delete_file", status_code=204, responses=error_responses(409)
+)
+async def delete_file(
+    path: str,
+    access: AppWriter,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    sha256: Annotated[
+        str | None, Query(description="Delete only this content; default: all contents.")
+    ] = None,
+) -> Response:
+    await service.delete_file(session, principal, access, path, _sha_or_none(sha256))
+    return Response(status_code=204)

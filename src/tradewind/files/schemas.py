@@ -1,0 +1,55 @@
+"""Wire types for files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from tradewind.models import File
+
+Sha256Hex = Annotated[
+    str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True, strip_whitespace=True)
+]
+# Paths are checked by the service (400 `invalid_path`); this only bounds the JSON.
+RawPath = Annotated[str, StringConstraints(max_length=4096)]
+
+MAX_CHECK_ITEMS = 10_000
+
+
+class FileOut(BaseModel):
+    path: str
+    sha256: str
+    size: int
+    content_type: str
+    uploaded_by: str | None = Field(description="Email of the uploader (null once deleted).")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, file: File, uploader: str | None) -> FileOut:
+        return cls(
+            path=file.path,
+            sha256=file.sha256,
+            size=file.size,
+            content_type=file.content_type,
+            uploaded_by=uploader,
+            created_at=file.created_at,
+        )
+
+
+class FileRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: RawPath
+    sha256: Sha256Hex
+
+
+class FilesCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    files: list[FileRef] = Field(max_length=MAX_CHECK_ITEMS)
+
+
+class FilesCheckOut(BaseModel):
+    missing: list[FileRef] = Field(
+        description="The entries with no file at that path with that content: upload these."
+    )

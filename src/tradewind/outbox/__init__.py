@@ -1,0 +1,1 @@
+"""The cleanup outbox: durable removal of blobs that no database row references."""

@@ -1,0 +1,1 @@
+"""Packages: immutable, versioned sets of an application's files."""
