@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,37 +12,79 @@ from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tradewind.accounts.api import router as accounts_router
+from tradewind.assets.handler import PREFIX as ASSETS_PREFIX
+from tradewind.assets.handler import asset_handler
+from tradewind.audit.api import router as audit_router
+from tradewind.bundles.api import router as bundles_router
+from tradewind.dashboard.app import create_dashboard
+from tradewind.dimensions.api import router as dimensions_router
+from tradewind.files.api import router as files_router
 from tradewind.health.api import router as health_router
+from tradewind.members.api import router as members_router
+from tradewind.oidc.api import router as oidc_router
 from tradewind.orgs.api import router as orgs_router
+from tradewind.packages.api import router as packages_router
+from tradewind.releases.api import router as releases_router
+from tradewind.serving.handler import DEVICE_PREFIXES
+from tradewind.serving.setup import device_handler
 from tradewind.settings import Settings, get_settings
+from tradewind.tokens.api import router as tokens_router
 from tradewind.web.context import AppContext
 from tradewind.web.errors import error_responses, install_error_handlers
+from tradewind.web.guards import RejectNul, TooLargeAsEnvelope
 
 log = logging.getLogger("tradewind")
 
 
 API_ERRORS = error_responses(400, 401, 403, 404, 422)
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
-def _api_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", responses=API_ERRORS)
+def _api_router(settings: Settings) -> APIRouter:
+    # Bodies are limited API-wide; a router that streams large uploads itself must be
+    # included with its own `max_body_size=`.
+    api = APIRouter(
+        prefix="/api/v1", responses=API_ERRORS, max_body_size=settings.max_request_body_size
+    )
     api.include_router(accounts_router)
     api.include_router(orgs_router)
+    # Uploads stream to disk and enforce their own limits (with precise error codes); the
+    # router limits here are only a backstop above those.
+    slack = 16 * 1024 * 1024
+    api.include_router(files_router, max_body_size=settings.max_file_size + slack)
+    api.include_router(packages_router)
+    api.include_router(bundles_router, max_body_size=settings.max_archive_total_size + slack)
+    api.include_router(members_router)
+    api.include_router(tokens_router)
+    api.include_router(audit_router)
+    api.include_router(dimensions_router)
+    api.include_router(releases_router)
+    api.include_router(oidc_router)
     return api
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel background loops; never let one that ignores cancellation hang the shutdown."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in pending:
+        log.warning("background task %s did not stop within %.0f s", task, SHUTDOWN_GRACE_SECONDS)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     ctx: AppContext = app.state.ctx
+    for hook in ctx.startup:
+        await hook(ctx)
     tasks = [asyncio.create_task(task(ctx)) for task in ctx.background]
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await _stop(tasks)
+        await ctx.blob_store.close()
         await ctx.db.dispose()
 
 
@@ -56,12 +97,16 @@ def create_api(ctx: AppContext) -> FastAPI:
     )
     api.state.ctx = ctx
     install_error_handlers(api)
+    api.add_middleware(TooLargeAsEnvelope)
+    api.add_middleware(RejectNul)
     api.include_router(health_router)
-    api.include_router(_api_router())
+    api.include_router(_api_router(ctx.settings))
+
+    api.mount("/dashboard", create_dashboard(ctx))
 
     @api.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/dashboard/")
 
     return api
 
@@ -90,4 +135,11 @@ class TradewindApp:
 def create_app(settings: Settings | None = None) -> TradewindApp:
     """ASGI application factory (granian: `tradewind.app:create_app --factory`)."""
     ctx = AppContext.create(settings or get_settings())
-    return TradewindApp(ctx, create_api(ctx))
+    app = TradewindApp(ctx, create_api(ctx))
+    assets = asset_handler(ctx.blob_store, ctx.db)
+    if assets is not None:  # local storage; with S3, devices download from the bucket/CDN
+        app.mount_fast(ASSETS_PREFIX, assets)
+    devices = device_handler(ctx)
+    for prefix in DEVICE_PREFIXES:  # "/release/", "/api/releases/" (never /api/v1)
+        app.mount_fast(prefix, devices)
+    return app

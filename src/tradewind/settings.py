@@ -7,10 +7,34 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradewind.errors import ConfigurationError
+
+
+class OIDCProviderSettings(BaseModel):
+    """One OpenID Connect provider (an item of TRADEWIND_OIDC_PROVIDERS; see
+    docs/authentication.md). Semantic problems (missing secret, unreachable issuer) do not stop
+    the server: they are logged and reported by the `oidc` readiness check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+    display_name: str = ""
+    issuer: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr | None = None
+    # Expected `aud` of API access tokens; empty means the client id.
+    audience: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    email_claim: str = "email"
+    allowed_email_domains: list[str] = Field(default_factory=list)
+    auto_create_users: bool = False
+    groups_claim: str | None = None
+    group_mapping: bool = False
+    # A public client for `tradewind login --sso` device sign-in; empty means client_id.
+    cli_client_id: str | None = None
 
 
 class Settings(BaseSettings):
@@ -37,6 +61,8 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Largest management-API request body (JSON); routers that stream uploads set their own.
+    max_request_body_size: int = Field(1024 * 1024, ge=1024)
 
     # --- bootstrap and accounts ---------------------------------------------------------
     admin_email: str | None = None
@@ -47,6 +73,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(5, ge=1)
     login_max_failures_per_ip: int = Field(20, ge=1)
     login_failure_window_seconds: int = Field(900, ge=1)
+
+    # --- single sign-on (OIDC) -------------------------------------------------------------
+    oidc_providers: list[OIDCProviderSettings] = Field(default_factory=list)
+    oidc_jwks_ttl_seconds: int = Field(3600, ge=60, le=7 * 86400)
+    oidc_clock_leeway_seconds: int = Field(30, ge=0, le=300)
 
     # --- storage ------------------------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
@@ -69,6 +100,10 @@ class Settings(BaseSettings):
 
     # --- background work ----------------------------------------------------------------
     outbox_interval_seconds: float = Field(5.0, gt=0)
+    # How long a freshly written blob may wait for its database commit before the cleanup
+    # drain treats it as orphaned: must exceed the longest upload-to-commit time.
+    cleanup_grace_seconds: int = Field(3600, ge=1)
+    outbox_max_backoff_seconds: float = Field(3600.0, gt=0)
 
     @model_validator(mode="after")
     def _check_production_secrets(self) -> Settings:

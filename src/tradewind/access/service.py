@@ -80,7 +80,22 @@ async def can_see_org(session: AsyncSession, principal: Principal, org: Organisa
     token = principal.token
     if token is not None and token.org_id not in (None, org.id):
         return False
+    if token is not None and token.app_id is not None:
+        # A token limited to one application sees the org through that application only.
+        app = await repo.app_by_id(session, token.app_id)
+        return app is not None and await app_role(session, principal, org, app) is not None
     return await repo.has_any_app_role_in_org(session, org.id, principal.user_id)
+
+
+async def require_org_visible(
+    session: AsyncSession, principal: Principal, org_name: str
+) -> Organisation:
+    """The organisation, if the caller may know it exists (any role on it or on one of its
+    applications); lists under it filter what the caller sees."""
+    org = await repo.org_by_name(session, org_name)
+    if org is None or not await can_see_org(session, principal, org):
+        raise NotFound(f"organisation '{org_name}' not found", code="organisation_not_found")
+    return org
 
 
 async def require_org(

@@ -6,10 +6,17 @@ from fastapi import APIRouter, Request, Response
 
 from tradewind.accounts import repository as repo
 from tradewind.accounts import service
-from tradewind.accounts.schemas import LoginRequest, LoginResponse, UserCreate, UserOut, UserUpdate
-from tradewind.errors import NotFound
+from tradewind.accounts.schemas import (
+    LoginRequest,
+    LoginResponse,
+    PasswordChange,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from tradewind.web.deps import Ctx, CurrentPrincipal, DbSession, RequireSiteAdmin
 from tradewind.web.errors import error_responses
+from tradewind.web.params import RowId
 
 router = APIRouter(tags=["accounts"])
 
@@ -83,12 +90,17 @@ async def create_user(
 
 @router.patch("/users/{user_id}", operation_id="update_user", response_model=UserOut)
 async def update_user(
-    user_id: int, body: UserUpdate, session: DbSession, _: RequireSiteAdmin
+    user_id: RowId, body: UserUpdate, session: DbSession, principal: RequireSiteAdmin
 ) -> UserOut:
-    user = await repo.user_by_id(session, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found", code="user_not_found")
-    for field, value in body.model_dump(exclude_none=True).items():
-        setattr(user, field, value)
-    await session.flush()
-    return UserOut.model_validate(user)
+    changes = body.model_dump(exclude_none=True)
+    return UserOut.model_validate(await service.update_user(session, principal, user_id, changes))
+
+
+@router.post("/me/password", operation_id="change_password", status_code=204)
+async def change_password(
+    body: PasswordChange, session: DbSession, ctx: Ctx, principal: CurrentPrincipal
+) -> Response:
+    await service.change_password(
+        session, ctx.settings, principal, body.current_password, body.new_password
+    )
+    return Response(status_code=204)

@@ -40,3 +40,12 @@ async def touch_session(session: AsyncSession, session_id: int, now: datetime) -
 
 async def touch_api_token(session: AsyncSession, token_id: int, now: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+async def revoke_sessions(
+    session: AsyncSession, user_id: int, now: datetime, *, keep: int | None = None
+) -> None:
+    query = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(Session.id != keep)
+    await session.execute(query.values(revoked_at=now))

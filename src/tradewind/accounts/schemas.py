@@ -6,10 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tradewind.names import DisplayName, EmailText
+
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=254)
+    email: EmailText
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -32,14 +34,20 @@ class LoginResponse(BaseModel):
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=254)
-    display_name: str = Field("", max_length=200)
+    email: EmailText
+    display_name: DisplayName = ""
     password: str = Field(min_length=1, max_length=1024)
     is_site_admin: bool = False
 
 
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    display_name: str | None = Field(None, max_length=200)
+    display_name: DisplayName | None = None
     disabled: bool | None = None
     is_site_admin: bool | None = None
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +13,13 @@ SESSION_PREFIX = "tws_"
 API_TOKEN_PREFIX = "twt_"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("tradewind-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so both paths cost the same time.
+    Made on first use: hashing at import would slow every process start."""
+    return _hasher.hash("tradewind-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,12 +22,21 @@ from tradewind.accounts.security import (
     new_token,
     verify_password,
 )
-from tradewind.errors import BadRequest, Conflict, RateLimited, TradewindError, Unauthorized
+from tradewind.audit.service import record
+from tradewind.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TradewindError,
+    Unauthorized,
+)
 from tradewind.models import Session, User
 from tradewind.models.base import utcnow
 from tradewind.settings import Settings
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 TOUCH_INTERVAL = timedelta(seconds=60)
 COMMON_PASSWORDS = frozenset(
     {"password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123"}
@@ -85,6 +95,44 @@ async def create_user(
     return user
 
 
+async def update_user(
+    session: AsyncSession, principal: Principal, user_id: int, changes: dict[str, object]
+) -> User:
+    """A site admin changes a user's display name, disabled flag or site-admin flag."""
+    user = await repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found", code="user_not_found")
+    if user.id == principal.user_id and (
+        changes.get("disabled") is True or changes.get("is_site_admin") is False
+    ):
+        raise BadRequest(
+            "you cannot disable your own account or drop your own site-admin flag",
+            code="cannot_lock_out_self",
+        )
+    for field, value in changes.items():
+        setattr(user, field, value)
+    await session.flush()
+    await record(
+        session, principal, "user.update", "user", user.id, details={"changed": sorted(changes)}
+    )
+    return user
+
+
+async def change_password(
+    session: AsyncSession, settings: Settings, principal: Principal, current: str, new: str
+) -> None:
+    """Change the caller's password and sign out their other sessions."""
+    if principal.session_id is None:
+        raise Forbidden("sign in with your password to change it", code="session_required")
+    user = await _active_user(session, principal.user_id)
+    if not verify_password(user.password_hash, current):
+        raise BadRequest("the current password is wrong", code="wrong_password")
+    check_password_rules(new, user.email, settings)
+    user.password_hash = hash_password(new)
+    await repo.revoke_sessions(session, user.id, utcnow(), keep=principal.session_id)
+    await record(session, principal, "user.change_password", "user", user.id)
+
+
 async def bootstrap_admin(
     session: AsyncSession, settings: Settings, email: str | None, password: str | None
 ) -> tuple[str, str] | None:
@@ -93,7 +141,7 @@ async def bootstrap_admin(
         return None
     email = email or "admin@localhost.localdomain"
     password = password or secrets.token_urlsafe(18)
-    await create_user(
+    user = await create_user(
         session,
         settings,
         email=email,
@@ -101,7 +149,7 @@ async def bootstrap_admin(
         password=password,
         is_site_admin=True,
     )
-    return email, password
+    return user.email, password
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +238,26 @@ def _invalid(code: str, message: str) -> Unauthorized:
     return Unauthorized(message, code=code)
 
 
-async def authenticate(session: AsyncSession, token: str) -> Principal:
-    """Map a bearer token (session or API token) to a principal, or raise Unauthorized."""
+# Verifies a provider-issued JWT (tradewind.oidc); passed in to keep accounts independent of it.
+ExternalAuthenticator = Callable[[AsyncSession, str], Awaitable[Principal]]
+
+
+def _looks_like_jwt(token: str) -> bool:
+    parts = token.split(".")
+    return len(parts) == 3 and all(parts[:2]) and len(token) <= 16_384
+
+
+async def authenticate(
+    session: AsyncSession, token: str, external: ExternalAuthenticator | None = None
+) -> Principal:
+    """Map a bearer token (session, API token, or a single sign-on provider's JWT when
+    `external` is given) to a principal, or raise Unauthorized."""
     if token.startswith(SESSION_PREFIX):
         return await _authenticate_session(session, token)
     if token.startswith(API_TOKEN_PREFIX):
         return await _authenticate_api_token(session, token)
+    if external is not None and _looks_like_jwt(token):
+        return await external(session, token)
     raise _invalid("invalid_token", "unrecognised bearer token")
 
 

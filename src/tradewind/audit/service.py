@@ -1,12 +1,15 @@
-"""Recording audit events (who did what to which object, from which state to which)."""
+"""Recording and reading audit events: who did what to which object, and when."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
+from tradewind.audit import repository
+from tradewind.audit.repository import EventFilter
 from tradewind.models import AuditEvent
 
 
@@ -37,3 +40,20 @@ async def record(
     session.add(event)
     await session.flush()
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    event: AuditEvent
+    actor: str | None
+    app: str | None
+
+
+async def list_events(
+    session: AsyncSession, where: EventFilter, limit: int
+) -> tuple[list[AuditEntry], int | None]:
+    """One page of events, newest first, and the cursor of the next page (None at the end)."""
+    rows = await repository.list_events(session, where, limit)
+    entries = [AuditEntry(event, actor, app) for event, actor, app in rows]
+    next_before = entries[-1].event.id if len(entries) == limit else None
+    return entries, next_before

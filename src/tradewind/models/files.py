@@ -20,7 +20,9 @@ class Blob(Base):
     app_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
-    storage_key: Mapped[str] = mapped_column(String(300))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    # The type of the first upload of these bytes: what the asset route and S3 serve.
+    content_type: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -36,7 +38,11 @@ class File(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str] = mapped_column(String(200))
-    blob_id: Mapped[int] = mapped_column(ForeignKey("blobs.id"), index=True)
+    # Deferrable (checked per statement unless deferred): deleting an application cascades to
+    # both ends of these in-app references, which PostgreSQL can only check at commit.
+    blob_id: Mapped[int] = mapped_column(
+        ForeignKey("blobs.id", deferrable=True, initially="IMMEDIATE"), index=True
+    )
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -18,7 +18,9 @@ class Package(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     app_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    index_file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))
+    index_file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", deferrable=True, initially="IMMEDIATE")
+    )
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -33,6 +35,8 @@ class PackageFile(Base):
     package_id: Mapped[int] = mapped_column(
         ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True
     )
-    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True, index=True)
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", deferrable=True, initially="IMMEDIATE"), primary_key=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0)

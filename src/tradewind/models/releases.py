@@ -47,12 +47,14 @@ class Release(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     app_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"))
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("packages.id", deferrable=True, initially="IMMEDIATE")
+    )
     boot_timeout: Mapped[int] = mapped_column(Integer, default=1000)
     release_config_timeout: Mapped[int] = mapped_column(Integer, default=1000)
     config_properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     package_properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    # Conditions as a JSON list of {"dimension", "op", "values"}; target_key is its canonical form.
+    # Canonical conditions [{"dimension", "op", "values"}]; target_key: SHA-256 of their JSON.
     target: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     target_key: Mapped[str] = mapped_column(String(2000), default="")
     channel: Mapped[str] = mapped_column(String(63), default="production")
@@ -79,4 +81,6 @@ class ReleaseResource(Base):
     release_id: Mapped[int] = mapped_column(
         ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
     )
-    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True, index=True)
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", deferrable=True, initially="IMMEDIATE"), primary_key=True, index=True
+    )

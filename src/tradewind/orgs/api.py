@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from tradewind.access import repository as access_repo
-from tradewind.access.service import can_see_org
-from tradewind.errors import NotFound
 from tradewind.orgs import service
 from tradewind.orgs.schemas import AppCreate, AppOut, AppUpdate, OrgCreate, OrgOut, OrgUpdate
 from tradewind.web.deps import (
@@ -18,6 +15,7 @@ from tradewind.web.deps import (
     OrgAdmin,
     OrgOwner,
     OrgReader,
+    OrgViewer,
 )
 from tradewind.web.errors import error_responses
 
@@ -64,11 +62,10 @@ async def delete_org(access: OrgOwner, session: DbSession, principal: CurrentPri
 
 
 @router.get("/{org}/apps", operation_id="list_apps", response_model=list[AppOut])
-async def list_apps(org: str, session: DbSession, principal: CurrentPrincipal) -> list[AppOut]:
-    found = await access_repo.org_by_name(session, org)
-    if found is None or not await can_see_org(session, principal, found):
-        raise NotFound(f"organisation '{org}' not found", code="organisation_not_found")
-    apps = await service.list_apps(session, principal, found)
+async def list_apps(
+    organisation: OrgViewer, session: DbSession, principal: CurrentPrincipal
+) -> list[AppOut]:
+    apps = await service.list_apps(session, principal, organisation)
     return [AppOut.model_validate(a) for a in apps]
 
 

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access import repository as access_repo
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
-from tradewind.access.service import AppAccess, OrgAccess, org_role
+from tradewind.access.service import AppAccess, OrgAccess, app_role, org_role
 from tradewind.audit.service import record
 from tradewind.errors import Conflict, Forbidden
+from tradewind.files import service as files
 from tradewind.models import Application, Organisation, OrgMember
 from tradewind.orgs import repository as repo
 from tradewind.settings import Settings
@@ -69,6 +70,9 @@ async def delete_org(session: AsyncSession, principal: Principal, access: OrgAcc
         access.org.id,
         details={"name": access.org.name},
     )
+    apps = await repo.apps_of_org(session, access.org.id)
+    # Before the blob rows cascade away: their keys become garbage when this commits.
+    await files.prepare_app_deletion(session, [a.id for a in apps], "org_deleted")
     await repo.delete_org(session, access.org.id)
 
 
@@ -107,11 +111,14 @@ async def list_apps(
     """Org-level members see every application; app-level members only their own."""
     if await org_role(session, principal, org) is not None:
         return await repo.apps_of_org(session, org.id)
-    apps = await repo.apps_of_member(session, org.id, principal.user_id)
     token = principal.token
     if token is not None and token.app_id is not None:
-        apps = [a for a in apps if a.id == token.app_id]
-    return apps
+        # A token limited to one application lists that application only.
+        app = await access_repo.app_by_id(session, token.app_id)
+        if app is None or app.org_id != org.id:
+            return []
+        return [app] if await app_role(session, principal, org, app) is not None else []
+    return await repo.apps_of_member(session, org.id, principal.user_id)
 
 
 async def update_app(
@@ -150,4 +157,5 @@ async def delete_app(session: AsyncSession, principal: Principal, access: AppAcc
         org_id=access.org.id,
         details={"name": access.app.name},
     )
+    await files.prepare_app_deletion(session, [access.app.id], "app_deleted")
     await repo.delete_app(session, access.app.id)

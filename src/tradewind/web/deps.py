@@ -17,6 +17,7 @@ from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.accounts import service as accounts
 from tradewind.errors import Forbidden, Unauthorized
+from tradewind.models import Organisation
 from tradewind.web.context import AppContext
 
 
@@ -45,14 +46,15 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def current_principal(request: Request, session: DbSession) -> Principal:
+async def current_principal(request: Request, session: DbSession, ctx: Ctx) -> Principal:
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("sign in or send an API token", code="authentication_required")
-    principal = await accounts.authenticate(session, token)
+    external = ctx.oidc.authenticate_bearer if ctx.oidc.enabled else None
+    principal = await accounts.authenticate(session, token, external=external)
     request.state.principal = principal
     return principal
 
@@ -93,6 +95,17 @@ class AppRole:
         return await access.require_app(session, principal, org, app, self.role)
 
 
+class OrgVisible:
+    """Requires only that the caller may know the organisation `{org}` exists (a role on it
+    or on any of its applications); for lists the route then filters by role."""
+
+    async def __call__(
+        self, org: str, session: DbSession, principal: CurrentPrincipal
+    ) -> Organisation:
+        return await access.require_org_visible(session, principal, org)
+
+
+OrgViewer = Annotated[Organisation, Depends(OrgVisible())]
 OrgReader = Annotated[access.OrgAccess, Depends(OrgRole(Role.READ))]
 OrgWriter = Annotated[access.OrgAccess, Depends(OrgRole(Role.WRITE))]
 OrgAdmin = Annotated[access.OrgAccess, Depends(OrgRole(Role.ADMIN))]

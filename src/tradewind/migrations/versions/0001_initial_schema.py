@@ -257,6 +257,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("storage_key", sa.String(length=300), nullable=False),
+        sa.Column("content_type", sa.String(length=200), nullable=False),
         sa.Column("created_at", tradewind.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["app_id"],
@@ -266,6 +267,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blobs")),
         sa.UniqueConstraint("app_id", "sha256", name=op.f("uq_blobs_app_id")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_blobs_storage_key")),
     )
     op.create_table(
         "dimensions",
@@ -302,7 +304,13 @@ def upgrade() -> None:
             name=op.f("fk_files_app_id_applications"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(["blob_id"], ["blobs.id"], name=op.f("fk_files_blob_id_blobs")),
+        sa.ForeignKeyConstraint(
+            ["blob_id"],
+            ["blobs.id"],
+            name=op.f("fk_files_blob_id_blobs"),
+            deferrable=True,
+            initially="IMMEDIATE",
+        ),
         sa.ForeignKeyConstraint(
             ["uploaded_by"],
             ["users.id"],
@@ -345,6 +353,8 @@ def upgrade() -> None:
             ["index_file_id"],
             ["files.id"],
             name=op.f("fk_packages_index_file_id_files"),
+            deferrable=True,
+            initially="IMMEDIATE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_packages")),
         sa.UniqueConstraint("app_id", "version", name=op.f("uq_packages_app_id")),
@@ -359,6 +369,8 @@ def upgrade() -> None:
             ["file_id"],
             ["files.id"],
             name=op.f("fk_package_files_file_id_files"),
+            deferrable=True,
+            initially="IMMEDIATE",
         ),
         sa.ForeignKeyConstraint(
             ["package_id"],
@@ -422,6 +434,8 @@ def upgrade() -> None:
             ["package_id"],
             ["packages.id"],
             name=op.f("fk_releases_package_id_packages"),
+            deferrable=True,
+            initially="IMMEDIATE",
         ),
         sa.ForeignKeyConstraint(
             ["rolled_back_from_id"],
@@ -449,6 +463,8 @@ def upgrade() -> None:
             ["file_id"],
             ["files.id"],
             name=op.f("fk_release_resources_file_id_files"),
+            deferrable=True,
+            initially="IMMEDIATE",
         ),
         sa.ForeignKeyConstraint(
             ["release_id"],

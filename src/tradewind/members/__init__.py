@@ -1,0 +1,1 @@
+"""Memberships: who holds which role on an organisation or an application."""

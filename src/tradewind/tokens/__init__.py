@@ -1,0 +1,1 @@
+"""Personal API tokens for CI: created once, stored hashed, optionally restricted."""
