@@ -385,3 +385,16 @@ async def test_database_index_backs_up_the_unfinished_target_rule(kit: ReleaseKi
         with pytest.raises(IntegrityError):
             async with kit.app.ctx.db.unit_of_work() as session:
                 session.add(release(status))
+
+
+async def test_nul_in_free_text_is_refused_cleanly(kit: ReleaseKit) -> None:
+    """PostgreSQL cannot store NUL in text or JSONB; SQLite can. Either way: never a 500."""
+    version = await kit.package()
+    before = await kit.statuses()
+    r = await kit.create(
+        package_version=version, notes="a\u0000b", config={"properties": {"k": "x\u0000y"}}
+    )
+    assert r.status_code in (201, 400), r.text
+    if r.status_code == 400:
+        assert r.json()["error"]["code"] == "invalid_data"
+        assert await kit.statuses() == before

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from tradewind.errors import TradewindError
@@ -83,6 +84,17 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    if not sqlstate.startswith("22"):  # not a "data exception": a real server fault
+        return await _unexpected_error(request, exc)
+    # The database refused a value the schemas let through (e.g. NUL in text on PostgreSQL);
+    # the unit of work has already rolled back, so nothing was written.
+    log.info("database refused a value (SQLSTATE %s)", sqlstate)
+    return error_response(400, "invalid_data", "the request contains a value that cannot be stored")
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "internal server error")
@@ -92,6 +104,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TradewindError, _tradewind_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
