@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -13,14 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from tradewind.errors import BadRequest
 from tradewind.files.paths import normalise_path
 from tradewind.files.schemas import RawPath
+from tradewind.globs import matches_any
 from tradewind.packages.schemas import MAX_NOTES_LENGTH
 
 Glob = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class BundleManifest(BaseModel):
-    """Globs match whole paths: `*` within one segment, `**` across segments, `?` one
-    character. Defaults: no `important` and no `lazy` means every file but the index is
+    """Globs follow tradewind.globs (`*.png` at any depth; with `/`, from the root).
+    Defaults: no `important` and no `lazy` means every file but the index is
     important; with only `lazy`, the rest is important; with only `important`, the rest is
     lazy; with both, every file must match exactly one of them."""
 
@@ -55,36 +55,6 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         ) from exc
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _matcher(globs: list[str] | None) -> list[re.Pattern[str]]:
-    return [glob_regex(g) for g in globs or []]
-
-
-def _matches(path: str, patterns: list[re.Pattern[str]]) -> bool:
-    return any(p.fullmatch(path) for p in patterns)
-
-
 def assign(manifest: BundleManifest, paths: Collection[str]) -> Assignment:
     """Sort the archive's files into index, important and lazy (each in path order)."""
     index = normalise_path(manifest.index)
@@ -94,13 +64,13 @@ def assign(manifest: BundleManifest, paths: Collection[str]) -> Assignment:
             code="index_not_in_archive",
             details={"index": index},
         )
-    important_globs, lazy_globs = _matcher(manifest.important), _matcher(manifest.lazy)
     important: list[str] = []
     lazy: list[str] = []
     for path in sorted(paths):
         if path == index:
             continue
-        is_lazy, is_important = _matches(path, lazy_globs), _matches(path, important_globs)
+        is_lazy = matches_any(path, manifest.lazy)
+        is_important = matches_any(path, manifest.important)
         if is_lazy and is_important:
             raise BadRequest(
                 "a file matches both the important and the lazy globs",

@@ -1,23 +1,19 @@
 """A bundle directory on disk: its files, their roles in a package, and their SHA-256.
 
-Glob rules (as in .gitignore): a pattern without `/` matches a file name at any depth
-(`*.png`); a pattern with `/` matches the whole path from the bundle root, where `*` and `?`
-stay inside one directory and `**` spans any number of directories (`assets/**`,
-`**/fonts/*.ttf`).
+Globs follow tradewind.globs (the same rules as the server's bundle manifest).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from tradewind.cli.errors import UsageProblem
+from tradewind.globs import matches
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -59,35 +55,6 @@ def scan(root: Path) -> list[LocalFile]:
     if not found:
         raise UsageProblem("empty_directory", f"{root} contains no files")
     return sorted(found, key=lambda f: f.path)
-
-
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    anchored = "/" in pattern.strip("/")
-    parts, i = [], 0
-    text = pattern.strip("/")
-    while i < len(text):
-        if text.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif text.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif text[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif text[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(text[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + "".join(parts))
-
-
-def matches(path: str, pattern: str) -> bool:
-    return _compile(pattern).fullmatch(path) is not None
 
 
 def classify(
