@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,6 +24,38 @@ NGINX = "/usr/sbin/nginx"
 WRK = "/usr/bin/wrk"
 LUA = Path(__file__).parent / "mix.lua"
 PLAIN_LUA = Path(__file__).parent / "plain.lua"
+# The main process of every server started here, by base URL (for CPU time from /proc).
+PIDS: dict[str, int] = {}
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid` and all its live descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    frontier = [pid]
+    while frontier:
+        current = frontier.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                frontier += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total
+
+
+def worker_count(base: str) -> int:
+    """How many worker processes the granian server at `base` runs (its direct children)."""
+    pid = PIDS[base]
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return max(1, len(children))
+
+
+EXPO_LUA = Path(__file__).parent / "expo.lua"
+BENCH_MASTER_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def free_port() -> int:
@@ -52,6 +86,7 @@ def running(
         proc = subprocess.Popen(
             cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+        PIDS[ready_url.rsplit("/health/", 1)[0]] = proc.pid
         try:
             try:
                 wait_until_ready(ready_url, proc=proc)
@@ -76,7 +111,12 @@ def tradewind_env(database_url: str, data_dir: Path, port: int) -> dict[str, str
         TRADEWIND_DATA_DIR=str(data_dir),
         TRADEWIND_SECRET_KEY="bench-secret-key-bench-secret-key",  # noqa: S106 - throw-away
         TRADEWIND_PUBLIC_BASE_URL="https://ota.example.com",
+        # Every server of a run shares the database, so they share its key-encryption key.
+        TRADEWIND_MASTER_KEY=BENCH_MASTER_KEY,
         TRADEWIND_LOG_LEVEL="warning",
+        # The seeded blob rows have no stored objects: the compressor would retry every one of
+        # them all through the run (warnings and CPU that no measured request causes).
+        TRADEWIND_COMPRESSION_ENABLED="false",
         TRADEWIND_HOST="127.0.0.1",
         TRADEWIND_PORT=str(port),
         TRADEWIND_ADMIN_EMAIL="operator@example.com",
@@ -86,12 +126,17 @@ def tradewind_env(database_url: str, data_dir: Path, port: int) -> dict[str, str
 
 
 @contextlib.contextmanager
-def tradewind(database_url: str, data_dir: Path, workers: int, log: Path) -> Iterator[str]:
-    """`tradewind serve` (granian) on a free port; yields its base URL once ready."""
+def tradewind(
+    database_url: str, data_dir: Path, workers: int | None, log: Path, **extra_env: str
+) -> Iterator[str]:
+    """`tradewind serve` (granian) on a free port; yields its base URL once ready.
+    `workers=None`: serve's default."""
     port = free_port()
-    cmd = [str(VENV_BIN / "tradewind"), "serve", "--workers", str(workers)]
+    cmd = [str(VENV_BIN / "tradewind"), "serve"]
+    cmd += ["--workers", str(workers)] if workers else []
     base = f"http://127.0.0.1:{port}"
-    with running(cmd, tradewind_env(database_url, data_dir, port), f"{base}/health/ready", log):
+    env = {**tradewind_env(database_url, data_dir, port), **extra_env}
+    with running(cmd, env, f"{base}/health/ready", log):
         yield base
 
 
@@ -102,14 +147,16 @@ def granian_factory(
     data_dir: Path,
     workers: int,
     log: Path,
+    options: tuple[str, ...] = (),
     **extra_env: str,
 ) -> Iterator[str]:
-    """A granian ASGI app factory (a variant of Tradewind, or a reference) on a free port."""
+    """A granian ASGI app factory (a variant of Tradewind, or a reference) on a free port,
+    with extra granian command-line `options`."""
     port = free_port()
     cmd = [
         str(VENV_BIN / "granian"),
         "--interface", "asgi", "--factory", "--workers", str(workers),
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", target,
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options, target,
     ]  # fmt: skip
     env = tradewind_env(database_url, data_dir, port)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
@@ -190,10 +237,15 @@ class Load:
 
 
 def wrk(
-    base: str, requests_file: Path | None, seconds: int, threads: int, connections: int
+    base: str,
+    requests_file: Path | None,
+    seconds: int,
+    threads: int,
+    connections: int,
+    lua: Path = LUA,
 ) -> Load:
-    """Replay `requests_file` (see mix.lua), or a single plain GET of `base` when None."""
-    script = ["-s", str(LUA), base, "--", str(requests_file)] if requests_file else []
+    """Replay `requests_file` (see mix.lua, or `lua`), or a single plain GET of `base`."""
+    script = ["-s", str(lua), base, "--", str(requests_file)] if requests_file else []
     if requests_file is None:
         script = ["-s", str(PLAIN_LUA), base]
     cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", *script]

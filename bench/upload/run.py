@@ -215,7 +215,9 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=4, help="uploads in flight, like `tradewind push`"
     )
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="server worker processes (default: serve's)"
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp dir")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tw-bench-upload-", dir=args.workdir) as tmp:

@@ -74,7 +74,11 @@ def reset_peak(pid: int) -> None:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, log: Path, workers: int = 1) -> Iterator[Server]:
+def running_server(
+    data_dir: Path, log: Path, workers: int | None = None, **extra_env: str
+) -> Iterator[Server]:
+    """`tradewind serve` with its default settings unless `workers` or `extra_env` say
+    otherwise (local blob storage by default)."""
     port = free_port()
     env = {
         **os.environ,
@@ -83,14 +87,14 @@ def running_server(data_dir: Path, log: Path, workers: int = 1) -> Iterator[Serv
         "TRADEWIND_STORAGE_BACKEND": "local",
         "TRADEWIND_LOG_LEVEL": "warning",
         "TRADEWIND_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **extra_env,
     }
     command = [
         str(VENV_BIN / "tradewind"),
         "serve",
         "--port",
         str(port),
-        "--workers",
-        str(workers),
+        *(["--workers", str(workers)] if workers else []),
         "--admin-email",
         ADMIN_EMAIL,
         "--admin-password",
@@ -116,7 +120,7 @@ def running_server(data_dir: Path, log: Path, workers: int = 1) -> Iterator[Serv
 
 
 @contextlib.contextmanager
-def running_sink(workers: int = 1) -> Iterator[Server]:
+def running_sink(workers: int | None = None) -> Iterator[Server]:
     """granian serving `sink.py` (bodies read and dropped), for the HTTP ceiling."""
     port = free_port()
     command = [
@@ -126,7 +130,7 @@ def running_sink(workers: int = 1) -> Iterator[Server]:
         "--port",
         str(port),
         "--workers",
-        str(workers),
+        str(workers or 1),
         "sink:app",
     ]
     proc = subprocess.Popen(

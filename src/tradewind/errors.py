@@ -47,6 +47,13 @@ class Conflict(TradewindError):
     default_code = "conflict"
 
 
+class Gone(TradewindError):
+    """Something that existed is no longer usable (an expired or used link)."""
+
+    status = 410
+    default_code = "gone"
+
+
 class PayloadTooLarge(TradewindError):
     status = 413
     default_code = "payload_too_large"
@@ -65,6 +72,12 @@ class RateLimited(TradewindError):
 class ServiceUnavailable(TradewindError):
     status = 503
     default_code = "service_unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database is down, frozen or saturated (see docs/reliability.md)."""
+
+    default_code = "database_unavailable"
 
 
 class ConfigurationError(TradewindError):

@@ -11,11 +11,16 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$"
 SLUG_HELP = "2–63 characters: lowercase letters, digits and '-', not starting or ending with '-'"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=63)]
-# Dimension names are the keys devices send in `x-dimension` (e.g. `app_version`), so they
-# also admit `_`.
-DIMENSION_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])$"
+# Dimension names are the keys devices send in `x-dimension` (`appVersion`, `merchant_id`,
+# `device.model`), matched case-sensitively: anything a header key can carry except the
+# separators `;` and `=`, the `/` of URL paths, control characters and surrounding spaces
+# (devices' keys are trimmed).
+_KEY_CHAR = r"[^;=/\x00-\x1f\x7f]"
+_KEY_EDGE = r"[^;=/\s\x00-\x1f\x7f]"
+DIMENSION_PATTERN = rf"^{_KEY_EDGE}(?:{_KEY_CHAR}{{0,61}}{_KEY_EDGE})?$"
+DIMENSION_HELP = "1–63 characters; not ';', '=', '/', control characters or surrounding spaces"
 DimensionName = Annotated[
-    str, StringConstraints(pattern=DIMENSION_PATTERN, min_length=2, max_length=63)
+    str, StringConstraints(pattern=DIMENSION_PATTERN, min_length=1, max_length=63)
 ]
 # No control characters (PostgreSQL rejects NUL in text; the rest only cause trouble).
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"

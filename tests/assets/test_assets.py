@@ -8,7 +8,7 @@ import pytest
 from fixtures.files import FilesKit, error_code, s3_settings, sha
 
 from tradewind.app import create_app
-from tradewind.assets.handler import PREFIX, AssetHandler, device_url
+from tradewind.assets.handler import PREFIX, AssetHandler, asset_base_url
 from tradewind.files.paths import blob_key
 from tradewind.settings import Settings
 from tradewind.storage import LocalBlobStore
@@ -19,7 +19,8 @@ DATA = bytes(range(256)) * 40  # 10240 bytes
 @pytest.fixture
 async def url(kit: FilesKit) -> str:
     await kit.uploaded("img/logo.png", DATA)
-    absolute = device_url(kit.store, kit.app.ctx.settings, blob_key(kit.app_id, sha(DATA)))
+    base = asset_base_url(kit.app.ctx.settings)
+    absolute = kit.store.device_url(blob_key(kit.app_id, sha(DATA)), base)
     assert absolute == f"http://testserver/assets/apps/{kit.app_id}/sha256/{sha(DATA)}"
     return absolute.removeprefix("http://testserver")
 
@@ -198,6 +199,6 @@ def test_no_asset_route_with_s3(settings: Settings) -> None:
     app = create_app(s3)
     assert PREFIX not in [prefix for prefix, _ in app.fast_routes]
     key = blob_key(1, sha(b"x"))
-    assert device_url(app.ctx.blob_store, s3, key).startswith(
+    assert app.ctx.blob_store.device_url(key, asset_base_url(s3)).startswith(
         f"http://127.0.0.1:9/bucket/tw/{key}?"
     )

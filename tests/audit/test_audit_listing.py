@@ -18,7 +18,11 @@ async def test_pages_newest_first(client: AsyncClient, users: UserFactory) -> No
     url = "/api/v1/orgs/acme/audit"
     full = (await client.get(url, headers=owner.headers)).json()
     actions = [e["action"] for e in full["events"]]
-    assert actions == ["org.update"] * 5 + ["app.create", "org.create"]
+    # Creating an application also adds its CodePush deployments (Staging, Production).
+    assert actions == ["org.update"] * 5 + ["codepush.deployment.add"] * 2 + [
+        "app.create",
+        "org.create",
+    ]
     assert full["next_before"] is None
     ids = [e["id"] for e in full["events"]]
     assert ids == sorted(ids, reverse=True)
@@ -34,7 +38,7 @@ async def test_pages_newest_first(client: AsyncClient, users: UserFactory) -> No
             break
     assert seen == ids
 
-    shop = full["events"][5]
+    shop = next(e for e in full["events"] if e["action"] == "app.create")
     assert (shop["app"], shop["object_type"], shop["actor"]) == ("shop", "application", owner.email)
 
 
@@ -59,6 +63,8 @@ async def test_app_audit_is_scoped(client: AsyncClient, users: UserFactory) -> N
     assert r.status_code == 200
     assert [(e["action"], e["app"]) for e in r.json()["events"]] == [
         ("member.add", "shop"),
+        ("codepush.deployment.add", "shop"),
+        ("codepush.deployment.add", "shop"),
         ("app.create", "shop"),
     ]
     r = await client.get("/api/v1/orgs/acme/audit", headers=dev.headers)

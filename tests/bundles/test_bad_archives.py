@@ -214,10 +214,16 @@ CASES: dict[str, tuple[Callable[[], bytes], dict[str, Any], int, str]] = {
         "important_lazy_overlap",
     ),
     "unassigned file": (
-        lambda: zip_bytes({"index.js": b"", "a.png": b"x", "b.txt": b"y"}),
+        lambda: zip_bytes({"index.js": b"", "a.png": b"x", "b.txt": b"y", "c.gif": b"z"}),
         {"index": "index.js", "important": ["*.png"], "lazy": ["*.gif"]},
         400,
         "unassigned_file",
+    ),
+    "glob matching nothing": (
+        lambda: zip_bytes({"index.js": b"", "a.png": b"x"}),
+        {"index": "index.js", "lazy": ["*.gif"]},
+        400,
+        "glob_matches_nothing",
     ),
     "manifest with unknown field": (
         lambda: zip_bytes({"index.js": b""}),

@@ -162,3 +162,19 @@ async def test_form_errors(kit: FilesKit) -> None:
         assert response.status_code == 400, response.text[:500]
         assert error_code(response) == code
     await kit.assert_nothing_stored()
+
+
+async def test_reuse_identical_answers_the_package_already_made(kit: FilesKit) -> None:
+    manifest = {"index": "index.android.bundle", "properties": {"a": 1}, "reuse_identical": True}
+    first = await kit.upload_bundle(zip_bytes(BUNDLE), manifest)
+    assert (first.status_code, first.json()["version"], first.json()["reused"]) == (201, 1, False)
+    again = await kit.upload_bundle(zip_bytes(BUNDLE), manifest)
+    assert (again.status_code, again.json()["version"], again.json()["reused"]) == (200, 1, True)
+    changed = {**BUNDLE, "index.android.bundle": b"console.log('v2')"}
+    other = await kit.upload_bundle(zip_bytes(changed), manifest)
+    assert (other.status_code, other.json()["version"]) == (201, 2)
+    # Without the flag, a new version every time.
+    plain = await kit.upload_bundle(zip_bytes(BUNDLE), {"index": "index.android.bundle"})
+    assert (plain.status_code, plain.json()["version"]) == (201, 3)
+    strict = await kit.upload_bundle(zip_bytes(BUNDLE), {**manifest, "reuse_identical": "yes"})
+    assert (strict.status_code, strict.json()["error"]["code"]) == (400, "invalid_manifest")

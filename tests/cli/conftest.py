@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.cli import Cli, Server, running_server
-from fixtures.database import create_test_database
+from fixtures.cli import Cli, server_on_test_database
+from fixtures.servers import Server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("server")
-    base_url = os.environ.get("TRADEWIND_TEST_DATABASE_URL", "")
-    if not base_url:  # SQLite in the data directory, migrated by `tradewind serve` itself
-        with running_server(tmp, "") as process:
-            yield process
-        return
-    with (
-        create_test_database(base_url, tmp) as database,
-        running_server(tmp, database.url) as process,
-    ):
+    with server_on_test_database(tmp_path_factory.mktemp("server")) as process:
         yield process
 
 

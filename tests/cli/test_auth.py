@@ -8,7 +8,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from fixtures.cli import ADMIN_EMAIL, ADMIN_PASSWORD, Cli, Server, free_port
+from fixtures.cli import Cli
+from fixtures.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server, free_port
+
+# One worker for the module's server. `once`: the CLI is an HTTP client; what the server
+# does on each database is covered by the in-process tests, which run on both.
+pytestmark = [pytest.mark.xdist_group("cli-auth"), pytest.mark.once]
 
 
 def config_file(cli: Cli) -> dict[str, object]:

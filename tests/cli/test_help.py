@@ -9,10 +9,13 @@ import pytest
 import typer.main
 from fixtures.cli import Cli
 
-from tradewind.cli.main import app
+from tradewind.cli.main import register_commands
 
-CLIENT_GROUPS = {"org", "app", "member", "token", "dimension", "release", "profile"}
-CLIENT_COMMANDS = {"login", "logout", "whoami", "push"}
+pytestmark = pytest.mark.once  # no database: one run is enough
+
+CLIENT_GROUPS = {"org", "app", "member", "token", "dimension", "release", "profile", "package"}
+CLIENT_GROUPS |= {"webhook"}
+CLIENT_COMMANDS = {"login", "logout", "whoami", "push", "passwd"}
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -22,7 +25,7 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 
 
 def client_commands() -> list[tuple[tuple[str, ...], Any]]:
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(register_commands())
     return [
         (path, command)
         for path, command in walk(root)
@@ -50,3 +53,10 @@ def test_help_runs_as_a_program(cli: Cli) -> None:
     for word in ("login", "push", "release", "Exit codes"):
         assert word in top
     assert "--target" in cli.ok("release", "create", "--help").stdout
+
+
+def test_defaults_written_in_help_text_are_shown(cli: Cli) -> None:
+    """`[default: …]` in a help string is rich markup unless escaped: it used to vanish."""
+    serve = cli.ok("serve", "--help").stdout
+    assert "[default: 127.0.0.1]" in serve and "[default: 8000]" in serve
+    assert "[default: the email's name]" in cli.ok("user", "create", "--help").stdout

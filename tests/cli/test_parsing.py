@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import threading
@@ -17,6 +18,9 @@ from tradewind.cli import bundle, config, targets
 from tradewind.cli.client import ApiClient
 from tradewind.cli.commands import auth
 from tradewind.cli.errors import ServerRefused, Unreachable, UsageProblem
+from tradewind.globs import matches
+
+pytestmark = pytest.mark.once  # no database: one run is enough
 
 TYPES = {"os": "string", "app-version": "semver"}
 
@@ -103,7 +107,7 @@ def test_json_object_files(tmp_path: Path) -> None:
     ],
 )
 def test_globs(pattern: str, path: str, expected: bool) -> None:
-    assert bundle.matches(path, pattern) is expected
+    assert matches(path, pattern) is expected
 
 
 def make_files(root: Path, paths: list[str]) -> list[bundle.LocalFile]:
@@ -130,9 +134,17 @@ def test_scan_and_classify(tmp_path: Path) -> None:
     assert layout.index.path == "index.bundle"
     assert [f.path for f in layout.important] == [".hidden", "a.js", "link.js"]
     assert [f.path for f in layout.lazy] == ["img/x.png", "img/y.png"]
-    narrow = bundle.classify(files, "index.bundle", ["*.js"], ["img/x.png"])
-    assert narrow.left_out == [".hidden", "img/y.png"]
-    with pytest.raises(UsageProblem, match="not a file of the bundle"):
+    only_important = bundle.classify(files, "index.bundle", ["*.js"], [])
+    assert [f.path for f in only_important.lazy] == [".hidden", "img/x.png", "img/y.png"]
+    with pytest.raises(UsageProblem, match="neither the important nor the lazy") as both:
+        bundle.classify(files, "index.bundle", ["*.js"], ["img/x.png"])
+    assert both.value.code == "unassigned_file"
+    with pytest.raises(UsageProblem, match="no file matches 'fonts/\\*\\*'") as typo:
+        bundle.classify(files, "index.bundle", [], ["fonts/**"])
+    assert typo.value.code == "glob_matches_nothing"
+    with pytest.raises(
+        UsageProblem, match=re.escape("not in the bundle; it contains: .hidden, a.js")
+    ):
         bundle.classify(files, "img", [], [])
 
 
@@ -238,3 +250,10 @@ def test_sso_hook_without_the_sso_module(monkeypatch: pytest.MonkeyPatch) -> Non
         "sso_unavailable",
         "SSO sign-in not available",
     )
+
+
+def test_release_list_accepts_every_status() -> None:
+    from tradewind.cli.commands.releases import Status
+    from tradewind.releases.lifecycle import ALL_STATUSES
+
+    assert sorted(s.value for s in Status) == sorted(ALL_STATUSES)

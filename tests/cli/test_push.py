@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 
 import httpx
-from fixtures.cli import Cli, Server, cutting_proxy
+import pytest
+from fixtures.cli import Cli, cutting_proxy
+from fixtures.servers import Server
+
+# One worker for the module's server. `once`: the CLI is an HTTP client; what the server
+# does on each database is covered by the in-process tests, which run on both.
+pytestmark = [pytest.mark.xdist_group("cli-push"), pytest.mark.once]
 
 
 def make_bundle(root: Path, files: dict[str, bytes]) -> Path:
@@ -73,22 +79,25 @@ def test_push_uploads_only_missing_files_and_classifies_them(
 
     # One changed file: only it travels; the package pins the new content.
     (bundle / "chunks/a.js").write_bytes(b"chunk a, version 2")
-    second = push(admin, bundle, "push-basic", "--important", "chunks/*.js", "--lazy", "*.png")
-    assert second["version"] == 2
+    # With only --important, the rest is lazy (the same rule as the server's bundle upload).
+    second = push(admin, bundle, "push-basic", "--important", "chunks/*.js")
+    assert second["version"] == 2 and second["reused"] is False
     assert second["uploaded"] == ["chunks/a.js"]
-    assert second["skipped"] == 4  # config.json and x.ttf are left out of this package
+    assert second["skipped"] == 6
     paths = {f["path"]: f for f in second["package"]["files"]}  # type: ignore[index]
-    assert set(paths) == {
-        "index.android.bundle",
-        "chunks/a.js",
-        "chunks/b.js",
-        "assets/img/logo.png",
-        "assets/img/ünïcode name #1?.png",
+    assert {p: f["kind"] for p, f in paths.items()} == {
+        "index.android.bundle": "index",
+        "chunks/a.js": "important",
+        "chunks/b.js": "important",
+        "config.json": "lazy",
+        "assets/img/logo.png": "lazy",
+        "assets/fonts/x.ttf": "lazy",
+        "assets/img/ünïcode name #1?.png": "lazy",
     }
     assert paths["chunks/a.js"]["sha256"] == hashlib.sha256(b"chunk a, version 2").hexdigest()
 
 
-def test_plain_output_and_left_out_warning(admin: Cli, tmp_path: Path) -> None:
+def test_plain_output_and_idempotent_push(admin: Cli, tmp_path: Path) -> None:
     setup_app(admin, "push-plain")
     bundle = make_bundle(tmp_path / "b", BUNDLE)
     args = [
@@ -104,7 +113,35 @@ def test_plain_output_and_left_out_warning(admin: Cli, tmp_path: Path) -> None:
     result = admin.ok(*args, "--important", "chunks/**")
     assert "uploaded chunks/a.js" in result.stdout
     assert "Created package 1 of push-plain/shop" in result.stdout
-    assert "warning: 4 files match neither --important nor --lazy" in result.stderr
+    assert "2 important, 4 lazy files" in result.stdout
+    # The same content again answers the same package; --new-version makes one anyway.
+    again = admin.ok(*args, "--important", "chunks/**")
+    assert "Reused identical package 1 of push-plain/shop" in again.stdout
+    other_layout = admin.ok(*args)
+    assert "Created package 2 of push-plain/shop" in other_layout.stdout
+    forced = admin.ok(*args, "--new-version")
+    assert "Created package 3 of push-plain/shop" in forced.stdout
+
+    listed = admin.json("package", "list", "-o", "push-plain", "-a", "shop")
+    assert [p["version"] for p in listed] == [3, 2, 1]
+    assert (
+        "index.android.bundle"
+        in admin.ok("package", "list", "-o", "push-plain", "-a", "shop").stdout
+    )
+    shown = admin.json("package", "show", "2", "-o", "push-plain", "-a", "shop")
+    assert len(shown["files"]) == 7
+    diff = admin.json("package", "diff", "1", "2", "-o", "push-plain", "-a", "shop")
+    assert {c["path"]: c["change"] for c in diff["files"]} == {
+        "config.json": "moved",
+        "assets/img/logo.png": "moved",
+        "assets/fonts/x.ttf": "moved",
+        "assets/img/ünïcode name #1?.png": "moved",
+    }
+    assert diff["download_bytes"] == 0
+    text = admin.ok("package", "diff", "1", "2", "-o", "push-plain", "-a", "shop").stdout
+    assert "Package 1 → 2: 4 file change(s)" in text
+    missing = admin.fails(1, "package", "show", "99", "-o", "push-plain", "-a", "shop")
+    assert missing.stderr.startswith("error: package_not_found: ")
 
 
 def test_interrupted_push_resumes_without_uploading_again(
@@ -114,8 +151,9 @@ def test_interrupted_push_resumes_without_uploading_again(
     bundle = make_bundle(tmp_path / "b", BUNDLE)
     args = ["push", str(bundle), "--org", "push-resume", "--app", "shop"]
     args += ["--index", "index.android.bundle", "--json"]
+    # One upload at a time, so the cut falls at a known file count; the resume runs parallel.
     with cutting_proxy(server.url, cut_after=2) as proxy:
-        cut = admin(*args, env={"TRADEWIND_SERVER": proxy.url})
+        cut = admin(*args, "--parallel", "1", env={"TRADEWIND_SERVER": proxy.url})
     assert cut.code == 3, str(cut)
     assert cut.error["code"] == "unreachable"
     assert cut.stdout == ""
@@ -140,11 +178,15 @@ def test_push_bad_input_is_a_usage_error_and_uploads_nothing(
     bundle = make_bundle(tmp_path / "b", BUNDLE)
     base = ["push", str(bundle), "--org", "push-bad", "--app", "shop", "--json"]
     missing_index = admin.fails(2, *base, "--index", "main.jsbundle")
-    assert missing_index.error["code"] == "index_not_found"
+    assert missing_index.error["code"] == "index_not_in_archive"
+    assert "index.android.bundle" in missing_index.error["details"]["files"]
     overlap = admin.fails(
-        2, *base, "--index", "index.android.bundle", "--important", "*.js", "--lazy", "chunks/**"
+        2, *base, "--index", "index.android.bundle", "--important", "*", "--lazy", "chunks/**"
     )
-    assert overlap.error["code"] == "overlapping_globs"
+    assert overlap.error["code"] == "important_lazy_overlap"
+    typo = admin.fails(2, *base, "--index", "index.android.bundle", "--lazy", "asset/**")
+    assert typo.error["code"] == "glob_matches_nothing"
+    assert typo.error["details"]["globs"] == ["asset/**"]
     (tmp_path / "props.json").write_text("[1, 2]")
     props = admin.fails(
         2, *base, "--index", "index.android.bundle", "--properties", str(tmp_path / "props.json")

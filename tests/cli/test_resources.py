@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 
 import httpx
-from fixtures.cli import ADMIN_PASSWORD, Cli, Server
+import pytest
+from fixtures.cli import Cli
+from fixtures.servers import ADMIN_PASSWORD, Server
+
+# One worker for the module's server. `once`: the CLI is an HTTP client; what the server
+# does on each database is covered by the in-process tests, which run on both.
+pytestmark = [pytest.mark.xdist_group("cli-resources"), pytest.mark.once]
 
 
 def create_user(server: Server, admin: Cli, email: str) -> None:
@@ -45,6 +51,18 @@ def test_orgs_and_apps(admin: Cli) -> None:
     admin.ok("app", "create", "ios", "-o", "res-org", "--display-name", "iOS app")
     assert [a["name"] for a in admin.json("app", "list", "--org", "res-org")] == ["ios", "web"]
     assert "identifier dimension  device" in admin.ok("app", "show", "web", "-o", "res-org").stdout
+    updated = admin.json(
+        "app", "update", "web", "-o", "res-org", "--channel-dimension", "releaseChannel"
+    )
+    assert (updated["channel_dimension"], updated["identifier_dimension"]) == (
+        "releaseChannel",
+        "device",
+    )
+    cleared = admin.json("app", "update", "web", "-o", "res-org", "--identifier-dimension", "")
+    assert cleared["identifier_dimension"] is None
+    assert admin.fails(2, "app", "update", "web", "-o", "res-org").stderr.startswith(
+        "error: nothing_to_change"
+    )
 
     duplicate = admin.fails(1, "app", "create", "web", "--org", "res-org", "--json")
     assert duplicate.error["code"] == "application_exists"

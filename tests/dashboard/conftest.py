@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.dashboard import CHROMIUM_ARGS, Server, run_server
+from fixtures.dashboard import CHROMIUM_ARGS, run_server
+from fixtures.servers import Server
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")

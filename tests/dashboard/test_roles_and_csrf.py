@@ -9,15 +9,16 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures.dashboard import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    Server,
     api_token,
     bundle_zip,
     csrf_of,
     signed_in_client,
 )
+from fixtures.servers import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 from playwright.sync_api import Browser, Page, expect
+
+# One browser and one server for these modules: one worker, one run (on SQLite).
+pytestmark = [pytest.mark.once, pytest.mark.xdist_group("browser")]
 
 READER, READER_PASSWORD = "reader@example.com", "quiet-lantern-93"
 MANIFEST = json.dumps({"index": "index.android.bundle", "lazy": ["img/**"]})
@@ -82,7 +83,7 @@ def test_read_member_sees_no_actions_and_is_refused(
     admin.goto(f"/dashboard/orgs/{org}/members")
     admin.get_by_label("Email").fill(READER)
     admin.get_by_label("Role", exact=True).select_option("read")
-    admin.get_by_role("button", name="Add member").click()
+    admin.get_by_role("button", name="Add or invite").click()
     expect(admin.get_by_text(f"{READER} added as read.")).to_be_visible()
     admin.goto(f"{app_url}/releases/{release_id}")
     expect(admin.get_by_role("button", name="Review ramp…")).to_be_visible()

@@ -111,7 +111,7 @@ async def test_over_long_and_invalid_names(
         ("/api/v1/orgs", {"name": "ok", "display_name": "d" * 201}),
         ("/api/v1/orgs", {"name": "ok", "display_name": "bad\x00byte"}),
         ("/api/v1/orgs/acme/apps", {"name": "b" * 64}),
-        ("/api/v1/orgs/acme/apps", {"name": "ok", "identifier_dimension": "Device ID"}),
+        ("/api/v1/orgs/acme/apps", {"name": "ok", "identifier_dimension": "device;id"}),
         ("/api/v1/orgs/acme/members", {"email": "x" * 250 + "@example.com", "role": "read"}),
         ("/api/v1/tokens", {"name": "t" * 101}),
         ("/api/v1/tokens", {"name": "t\x00"}),

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tradewind.settings import Settings
+
+pytestmark = pytest.mark.once  # no database: one run is enough
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -4,10 +4,23 @@ test_serve_postgres.py)."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from fixtures.serve import CREATED, SHOWN_ONCE, Server, clean_env, head_revision, login, run
+from fixtures.servers import (
+    CREATED,
+    SHOWN_ONCE,
+    TRADEWIND,
+    Server,
+    clean_env,
+    head_revision,
+    login,
+    run,
+)
+
+pytestmark = pytest.mark.once  # SQLite whatever the test database is
 
 
 def test_first_start_creates_admin_once_and_sigterm_stops(
@@ -23,6 +36,12 @@ def test_first_start_creates_admin_once_and_sigterm_stops(
         match = SHOWN_ONCE.search(server.output)
         assert match, server.output
         assert f"{CREATED} admin@localhost.localdomain" in server.output
+        assert f"Devices download files from {server.url}/assets/" in server.output
+        # "listening" is said once the port answers (a thread watches it), never before.
+        deadline = time.monotonic() + 30  # an upper bound for a loaded machine, not a timing test
+        while f"Tradewind listening on {server.url}" not in server.output:
+            assert time.monotonic() < deadline, server.output
+            time.sleep(0.1)
         r = login(server.url, "admin@localhost.localdomain", match.group(1))
         assert r.status_code == 200, r.text
         assert r.json()["user"]["is_site_admin"] is True
@@ -94,19 +113,25 @@ def test_db_and_user_commands(tmp_path: Path) -> None:
     # Upgrading an up-to-date database changes nothing.
     assert run(["db", "upgrade"], tmp_path, env).returncode == 0
 
-    created = run(
-        ["user", "create", "Dev@Example.com", "--password", "a-long-passphrase", "--site-admin"],
-        tmp_path,
-        env,
-    )
+    def user_create(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [TRADEWIND, "user", "create", *args, "--password-stdin"],
+            cwd=tmp_path,
+            env=env,
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    created = user_create("Dev@Example.com", "--site-admin", password="a-long-passphrase")
     assert created.returncode == 0, created.stderr
     assert "<dev@example.com>" in created.stdout
-    again = run(
-        ["user", "create", "dev@example.com", "--password", "a-long-passphrase"], tmp_path, env
-    )
+    again = user_create("dev@example.com", password="a-long-passphrase")
     assert again.returncode == 1
     assert "email_taken" in again.stderr
-    weak = run(["user", "create", "x@example.com", "--password", "short"], tmp_path, env)
+    weak = user_create("x@example.com", password="short")
     assert weak.returncode == 1
     assert "weak_password" in weak.stderr
     with sqlite3.connect(data / "tradewind.db") as db:

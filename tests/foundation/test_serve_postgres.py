@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures.serve import CREATED, SHOWN_ONCE, Server, clean_env, head_revision, login, run
+from fixtures.servers import CREATED, SHOWN_ONCE, Server, clean_env, head_revision, login, run
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
@@ -83,7 +83,10 @@ def test_parallel_start_on_empty_database(
     assert upgraded.returncode == 0, upgraded.stderr
     assert re.fullmatch(rf"database at revision {head_revision()}\s*", upgraded.stdout)
     created = run(
-        ["user", "create", "ci@example.com", "--password", "a-long-passphrase"], tmp_path, env
+        ["user", "create", "ci@example.com", "--password-stdin"],
+        tmp_path,
+        env,
+        stdin="a-long-passphrase\n",
     )
     assert created.returncode == 0, created.stderr
     assert asyncio.run(_count_users(empty_database)) == 2

@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures.apps import started_app
 from fixtures.database import TestDatabase
 from fixtures.oidc import FakeClock, MockProvider, running_provider
 from fixtures.oidc_harness import SSO, SsoFactory
 
-from tradewind.app import create_app
+from tradewind.context import AppContext
 from tradewind.settings import OIDCProviderSettings, Settings
 
 
@@ -27,12 +28,15 @@ async def sso_factory(settings: Settings, test_database: TestDatabase) -> AsyncI
     stack = AsyncExitStack()
 
     async def make(*providers: OIDCProviderSettings, **updates: Any) -> SSO:
-        app = create_app(settings.model_copy(update={"oidc_providers": list(providers), **updates}))
         clock = FakeClock()
-        for configured in app.ctx.oidc.providers.values():
-            configured.clock = clock
-        app.ctx.oidc.group_memo.clock = clock
-        await stack.enter_async_context(app.api.router.lifespan_context(app.api))
+
+        def use_clock(ctx: AppContext) -> None:
+            for configured in ctx.oidc.providers.values():
+                configured.clock = clock
+            ctx.oidc.group_memo.clock = clock
+
+        with_sso = settings.model_copy(update={"oidc_providers": list(providers), **updates})
+        app = await stack.enter_async_context(started_app(with_sso, use_clock))
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         client = httpx.AsyncClient(
             base_url="http://testserver", mounts={"http://testserver": transport}, timeout=10

@@ -70,7 +70,7 @@ async def test_full_flow_follows_redirects_and_creates_a_session(
     assert me.json()["display_name"] == "Ann"
     async with sso.app.ctx.db.unit_of_work() as session:
         kinds = list(await session.scalars(select(Session.kind)))
-    assert kinds == ["dashboard"]
+    assert kinds == ["sso-dashboard"]
 
 
 async def test_authorization_request_carries_pkce_state_and_nonce(

@@ -155,3 +155,62 @@ async def test_custom_claim_and_mapping_off(
     provider.set_user("sub-s", email="s@example.com", groups=["/acme/admin"])
     assert (await sso.sign_in("sub-s", provider="off")).status_code == 303
     assert await memberships(sso, "s@example.com") == {}
+
+
+async def test_leaving_the_last_group_removes_managed_roles(
+    sso: SSO, provider: MockProvider
+) -> None:
+    """Keycloak sends no groups claim at all for a user in no group: at the next interactive
+    sign-in that means "no group", and only the roles the provider granted go."""
+    await sso.create_org("beta", apps=("shop",))
+    await sso.create_org("acme")
+    await sso.create_user("lea@example.com")
+    await grant_by_hand(sso, "lea@example.com", "acme", "write")
+    provider.set_user("sub-lea", email="lea@example.com", groups=["/beta/read", "/beta/shop/admin"])
+    assert (await sso.sign_in("sub-lea")).status_code == 303
+    assert await memberships(sso, "lea@example.com") == {
+        "acme": ("write", None),
+        "beta": ("read", "oidc:mock"),
+        "beta/shop": ("admin", "oidc:mock"),
+    }
+    provider.set_user("sub-lea", email="lea@example.com")  # no groups claim, ID token nor userinfo
+    assert "groups" not in provider.user_claims("sub-lea")
+    assert (await sso.sign_in("sub-lea")).status_code == 303
+    assert await memberships(sso, "lea@example.com") == {"acme": ("write", None)}
+    async with sso.app.ctx.db.unit_of_work() as session:
+        removals = await session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "member.remove")
+        )
+        assert [d["managed_by"] for d in removals] == ["oidc:mock", "oidc:mock"]
+
+
+async def test_missing_claim_kept_when_the_provider_says_so(
+    sso_factory: SsoFactory, provider: MockProvider
+) -> None:
+    sso = await sso_factory(provider.settings(missing_groups_claim="keep"))
+    await sso.create_org("beta")
+    provider.set_user("sub-k", email="k@example.com", groups=["/beta/write"])
+    assert (await sso.sign_in("sub-k")).status_code == 303
+    provider.set_user("sub-k", email="k@example.com")
+    assert (await sso.sign_in("sub-k")).status_code == 303
+    assert await memberships(sso, "k@example.com") == {"beta": ("write", "oidc:mock")}
+    # An explicit empty list still means "no group".
+    provider.set_user("sub-k", email="k@example.com", groups=[])
+    assert (await sso.sign_in("sub-k")).status_code == 303
+    assert await memberships(sso, "k@example.com") == {}
+
+
+async def test_bearer_token_without_the_claim_keeps_roles(sso: SSO, provider: MockProvider) -> None:
+    """An access token may lack the groups scope: only a token that carries the claim syncs."""
+    await sso.create_org("acme", apps=("shop",))
+    token = provider.mint(sub="sub-b", email="b@example.com", groups=["/acme/shop/write"])
+    r = await sso.client.get(
+        "/api/v1/orgs/acme/apps/shop", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 200, r.text
+    token = provider.mint(sub="sub-b", email="b@example.com")
+    r = await sso.client.get(
+        "/api/v1/orgs/acme/apps/shop", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 200, r.text
+    assert await memberships(sso, "b@example.com") == {"acme/shop": ("write", "oidc:mock")}

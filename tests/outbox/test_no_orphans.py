@@ -41,7 +41,7 @@ async def assert_orphan_then_cleaned(kit: FilesKit, keys: set[str]) -> None:
 async def test_failure_inserting_the_blob_row(
     kit: FilesKit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files_repo, "insert_blob", fail)
+    monkeypatch.setattr(files_repo, "insert_blobs", fail)
     with pytest.raises(Injected):
         await kit.upload("index.bundle", b"bytes that will be orphaned")
     await assert_orphan_then_cleaned(
@@ -53,7 +53,7 @@ async def test_failure_after_the_rows_before_commit(
     kit: FilesKit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The blob row and the settled outbox row roll back together.
-    monkeypatch.setattr(files_repo, "insert_file", fail)
+    monkeypatch.setattr(files_repo, "insert_files", fail)
     with pytest.raises(Injected):
         await kit.upload("a.txt", b"abc")
     await assert_orphan_then_cleaned(kit, {blob_key(kit.app_id, sha(b"abc"))})

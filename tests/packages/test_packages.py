@@ -9,10 +9,10 @@ import pytest
 from fixtures.files import FilesKit, error_code, sha
 from fixtures.members import add_member
 from fixtures.users import UserFactory
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.models import Application
+from tradewind.models import Application, Release
 from tradewind.packages import repository as packages_repo
 
 
@@ -209,3 +209,43 @@ async def test_concurrent_creations_get_distinct_consecutive_versions(
         )
     assert last == 20
     assert peak > 1  # the creations really did queue on the application row
+
+
+async def test_identical_content_reuses_the_package_when_asked(files: FilesKit) -> None:
+    kit = files
+    await kit.uploaded("index.bundle", b"index v1")
+    await kit.uploaded("chunk.js", b"chunk v1")
+    body = {"index": "index.bundle", "lazy": ["chunk.js"], "properties": {"a": 1}}
+    first = await kit.create_package(**body, reuse_identical=True)
+    assert (first.status_code, first.json()["version"], first.json()["reused"]) == (201, 1, False)
+    again = await kit.create_package(**body, reuse_identical=True)
+    assert (again.status_code, again.json()["version"], again.json()["reused"]) == (200, 1, True)
+    # Any difference makes a new version: the kind of a file, properties, content.
+    moved = await kit.create_package(
+        index="index.bundle", important=["chunk.js"], properties={"a": 1}, reuse_identical=True
+    )
+    assert (moved.status_code, moved.json()["version"]) == (201, 2)
+    props = await kit.create_package(**{**body, "properties": {"a": 2}}, reuse_identical=True)
+    assert props.json()["version"] == 3
+    await kit.uploaded("chunk.js", b"chunk v2")
+    content = await kit.create_package(**body, reuse_identical=True)
+    assert content.json()["version"] == 4
+    # Without the flag, a new version every time.
+    plain = await kit.create_package(**body)
+    assert (plain.status_code, plain.json()["version"]) == (201, 5)
+
+
+async def test_list_marks_live_packages(files: FilesKit) -> None:
+    kit = files
+    for _ in range(3):
+        assert (await kit.create_package(index="index.bundle")).status_code == 201
+    created = await kit.add_release(1)  # status "created": not live yet
+    live = await kit.add_release(2)
+    async with kit.app.ctx.db.unit_of_work() as session:
+        await session.execute(
+            update(Release).where(Release.id == live).values(status="in_progress")
+        )
+    r = await kit.client.get(f"{kit.base}/packages", headers=kit.owner.headers)
+    marks = {p["version"]: p["live_releases"] for p in r.json()}
+    assert marks == {3: [], 2: [live], 1: []}
+    assert created != live

@@ -92,6 +92,8 @@ async def test_full_release_document(kit: ReleaseKit) -> None:
         "mandatory": True,
         "notes": "big one",
         "rolled_back_from_id": None,
+        "variants": None,
+        "parent_id": None,
         "created_by": kit.owner.email,
         "created_at": 0,
         "updated_at": 0,
@@ -108,6 +110,8 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("unknown package", {"package_version": 99}, 404, "package_not_found"),
     ("package zero", {"package_version": 0}, 422, "validation_failed"),
     ("package as string", {"package_version": "1"}, 422, "validation_failed"),
+    ("package past 32 bits", {"package_version": 2**31}, 422, "validation_failed"),
+    ("package past 64 bits", {"package_version": 2**87}, 422, "validation_failed"),
     ("file not in app", {"resources": ["nope.json"]}, 404, "file_not_found"),
     (
         "file with other content",

@@ -140,6 +140,12 @@ async def test_other_channel_and_empty_app(kit: ReleaseKit) -> None:
         "winner": None,
         "reason": "no live release",
         "candidates": [],
+        "undefined_keys": [],
+        "variant": None,
+        "variant_release_id": None,
+        "variant_bucket": None,
+        "cohorts": {},
+        "properties": [],
     }
     await setup(kit)
     r = await kit.client.post(
@@ -170,3 +176,11 @@ async def test_explain_is_for_readers_and_validates_input(
     outsider = await users.create()
     r = await kit.client.post(url, json={"context": {}}, headers=outsider.headers)
     assert r.status_code == 404
+
+
+async def test_keys_the_application_does_not_define_are_named(kit: ReleaseKit) -> None:
+    ids = await setup(kit)
+    explained = await kit.explain({"os": "ios", "OS": "ios", "appVersion": "2.1.0", "zz": ""})
+    assert explained["undefined_keys"] == ["OS", "appVersion", "zz"]
+    assert explained["winner"] == ids["ios"]
+    assert (await kit.explain({"os": "ios"}))["undefined_keys"] == []

@@ -35,8 +35,13 @@ from tradewind.app import TradewindApp
 from tradewind.web.deps import AppRole, OrgRole, OrgVisible, SiteAdmin
 
 # Routes that answer without authentication, on purpose: password sign-in, and the
-# identity-provider sign-in flow (which is how a caller gets a session in the first place).
-PUBLIC_ROUTES = {"POST /api/v1/auth/login"}
+# identity-provider sign-in flow (which is how a caller gets a session in the first place), and
+# invitation links (their token is the credential; accepting may create the account).
+PUBLIC_ROUTES = {
+    "POST /api/v1/auth/login",
+    "POST /api/v1/invitations/preview",
+    "POST /api/v1/invitations/accept",
+}
 PUBLIC_PREFIXES = ("/api/v1/auth/oidc/",)
 NOT_FOUND_CODES = {"organisation_not_found", "application_not_found"}
 

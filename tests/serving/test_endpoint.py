@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from fixtures.serving import DEVICE_PATHS, DeviceKit, device_kit, running_app, sdk_parse
-from fixtures.users import UserFactory
-from httpx import AsyncClient
-
-from tradewind.app import TradewindApp
-
-
-@pytest.fixture
-async def kit(app: TradewindApp, client: AsyncClient, users: UserFactory) -> DeviceKit:
-    return await device_kit(app, client, users)
+from fixtures.serving import DEVICE_PATHS, DeviceKit, running_app, sdk_parse
 
 
 async def _one_release(kit: DeviceKit) -> int:
@@ -141,13 +131,9 @@ async def test_unknown_org_or_app_is_404(kit: DeviceKit) -> None:
     for path in paths:
         r = await kit.check(path)
         assert r.status_code == 404, path
-        assert r.json() == {
-            "error": {
-                "code": "application_not_found",
-                "message": "no such organisation or application",
-                "details": {},
-            }
-        }
+        assert r.headers["x-tradewind-error"] == "application_not_found"
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert r.text == "application_not_found: no such organisation or application\n"
         head = await kit.check(path, method="HEAD")
         assert (head.status_code, head.content) == (404, b"")
 
@@ -157,14 +143,14 @@ async def test_no_live_release_is_404(kit: DeviceKit) -> None:
     for path in DEVICE_PATHS:  # the app exists, nothing released yet
         r = await kit.check(path)
         assert r.status_code == 404
-        assert r.json()["error"]["code"] == "no_release"
+        assert r.headers["x-tradewind-error"] == "no_release"
     await kit.dimension("os")
     version = await kit.package()
     await kit.live(version, target=[{"dimension": "os", "op": "eq", "values": ["ios"]}])
     assert (await kit.check(dimensions="os=ios")).status_code == 200
     r = await kit.check(dimensions="os=android")
     assert r.status_code == 404
-    assert r.json()["error"]["code"] == "no_release"
+    assert r.headers["x-tradewind-error"] == "no_release"
     assert r.headers["vary"].lower() == "x-dimension"
     assert "etag" not in r.headers
 
@@ -175,7 +161,7 @@ async def test_other_methods_are_405(kit: DeviceKit) -> None:
         r = await kit.client.request(method, DEVICE_PATHS[0], content=b"{}")
         assert r.status_code == 405, method
         assert r.headers["allow"] == "GET, HEAD"
-        assert r.json()["error"]["code"] == "method_not_allowed"
+        assert r.headers["x-tradewind-error"] == "method_not_allowed"
 
 
 async def test_management_api_is_not_caught_by_the_device_routes(kit: DeviceKit) -> None:

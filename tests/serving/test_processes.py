@@ -13,19 +13,11 @@ import httpx
 import pytest
 from fixtures import database
 from fixtures.processes import TcpProxy, tradewind_serve
-from fixtures.serving import DeviceKit, device_kit
-from fixtures.users import UserFactory
+from fixtures.serving import DeviceKit
 from sqlalchemy.engine import make_url
-
-from tradewind.app import TradewindApp
 
 DEADLINE_SECONDS = 20.0  # bounds a broken test only; the figures are printed
 FRESH_CONNECTIONS = 24  # several per worker: each request opens its own connection
-
-
-@pytest.fixture
-async def kit(app: TradewindApp, client: httpx.AsyncClient, users: UserFactory) -> DeviceKit:
-    return await device_kit(app, client, users)
 
 
 async def versions_seen(base: str, count: int = FRESH_CONNECTIONS) -> set[str]:

@@ -7,19 +7,11 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 from fixtures.s3server import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
-from fixtures.serving import DEVICE_PATHS, DeviceKit, device_kit, files_of, running_app, sdk_parse
-from fixtures.users import UserFactory
+from fixtures.serving import DEVICE_PATHS, DeviceKit, files_of, running_app, sdk_parse
 from pydantic import SecretStr
 
-from tradewind.app import TradewindApp
 from tradewind.settings import Settings
-
-
-@pytest.fixture
-async def kit(app: TradewindApp, client: httpx.AsyncClient, users: UserFactory) -> DeviceKit:
-    return await device_kit(app, client, users)
 
 
 def s3_settings(base: Settings, endpoint: str, bucket: str, **extra: object) -> Settings:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from fixtures.serving import DeviceKit, android, device_kit, ios
-from fixtures.users import UserFactory
-from httpx import AsyncClient
+from fixtures.serving import DeviceKit, android, ios
 
-from tradewind.app import TradewindApp
 from tradewind.targeting.bucket import bucket
-
-
-@pytest.fixture
-async def kit(app: TradewindApp, client: AsyncClient, users: UserFactory) -> DeviceKit:
-    return await device_kit(app, client, users)
 
 
 async def _config_version(kit: DeviceKit, **check: object) -> str | None:
     r = await kit.check(**check)  # type: ignore[arg-type]
     if r.status_code == 404:
-        assert r.json()["error"]["code"] == "no_release"
+        assert r.headers["x-tradewind-error"] == "no_release"
         return None
     assert r.status_code == 200, r.text
     version: str = r.json()["config"]["version"]
@@ -171,3 +162,22 @@ async def test_rollback_reaches_devices_with_a_lower_package_version(kit: Device
     doc = (await kit.check()).json()
     assert doc["package"]["version"] == "1"
     assert doc["config"]["version"] == str(r.json()["id"])
+
+
+async def test_camel_case_and_dotted_keys_are_targeted_case_sensitively(kit: DeviceKit) -> None:
+    await kit.dimension("appVersion", "semver", position=0)
+    await kit.dimension("device.model", position=1)
+    baseline = await kit.live(await kit.package())
+    new = await kit.live(
+        await kit.package(),
+        target=[
+            {"dimension": "appVersion", "op": "semver", "values": [">=2.0.0"]},
+            {"dimension": "device.model", "op": "eq", "values": ["Pixel 8"]},
+        ],
+    )
+    context = {"appVersion": "2.1.0", "device.model": "Pixel 8"}
+    for spelling in (android(context), ios(context)):
+        assert await _config_version(kit, dimensions=spelling) == str(new)
+    # Keys are case-sensitive: `appversion` is another (undefined) dimension.
+    other = {"appversion": "2.1.0", "device.model": "Pixel 8"}
+    assert await _config_version(kit, dimensions=android(other)) == str(baseline)

@@ -15,6 +15,8 @@ from tradewind.serving.responses import Prebuilt, strong_etag
 from tradewind.targeting.conditions import Condition
 from tradewind.targeting.resolution import Candidate
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 SHA = "ab" * 32
 
 
@@ -102,7 +104,7 @@ def _live(
 
 
 def _compile(*releases: LiveRelease, url: str = "https://cdn.example.com/") -> Any:
-    state = LiveState(1, 3, None, {"os": 0}, {r.candidate.release_id: r for r in releases})
+    state = LiveState(1, 3, None, None, {"os": 0}, {r.candidate.release_id: r for r in releases})
     return compile_app(AppSource("acme", "shop", state), lambda key: url + key, b"public")
 
 

@@ -19,6 +19,8 @@ from tradewind.storage import BlobNotFound, BlobStore, LocalBlobStore, create_bl
 from tradewind.storage.base import READ_CHUNK_SIZE
 from tradewind.storage.s3 import S3BlobStore
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 S3_PREFIX = "tenant-a/tw"
 PRESIGN_TTL = 900
 KEY = "apps/12/sha256/abc123"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from storage.helpers import all_keys, read_all, source_file
 
 from tradewind.errors import Conflict
 from tradewind.settings import Settings
-from tradewind.storage import LocalBlobStore, create_blob_store
+from tradewind.storage import LocalBlobStore, create_blob_store, local
+
+pytestmark = pytest.mark.once  # no database: one run is enough
 
 KEY = "apps/5/sha256/beef"
 
@@ -54,3 +58,45 @@ async def test_key_clash_with_directory(tmp_path: Path, first: str, second: str)
     assert info.value.code == "blob_key_conflict"
     assert files_under(tmp_path / "blobs") == [first]
     assert await read_all(store, first) == b"x"
+
+
+async def test_adopt_moves_the_temp_file_into_place(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    source = source_file(tmp_path / "in", b"moved, not copied")
+    inode = source.stat().st_ino
+    await store.adopt_file(KEY, source, "text/plain")
+    assert not source.exists()
+    assert files_under(tmp_path / "blobs") == [KEY]
+    assert store.local_path(KEY).stat().st_ino == inode  # the same file: no copy was made
+    again = source_file(tmp_path / "in", b"moved, not copied")
+    await store.adopt_file(KEY, again, "text/plain")  # same content again: replaced atomically
+    assert files_under(tmp_path / "blobs") == [KEY]
+    assert store.local_path(KEY).read_bytes() == b"moved, not copied"
+
+
+async def test_adopt_copies_across_file_systems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second file system cannot be mounted here: rename's EXDEV refusal is simulated for
+    # the source's own rename, the copy's rename inside the store is real.
+    store = LocalBlobStore(tmp_path / "blobs")
+    source = source_file(tmp_path / "in", b"copied")
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == source:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(local.os, "replace", replace)
+    await store.adopt_file(KEY, source, "text/plain")
+    assert files_under(tmp_path / "blobs") == [KEY]
+    assert store.local_path(KEY).read_bytes() == b"copied"
+
+
+async def test_adopt_key_clash_with_directory(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    await store.put_file(KEY, source_file(tmp_path / "in", b"x"), "text/plain")
+    with pytest.raises(Conflict) as info:
+        await store.adopt_file("apps/5", source_file(tmp_path / "in2", b"y"), "text/plain")
+    assert info.value.code == "blob_key_conflict"

@@ -14,6 +14,8 @@ from tradewind.settings import Settings
 from tradewind.storage import create_blob_store
 from tradewind.storage.s3 import MULTIPART_CHUNK_SIZE, S3BlobStore, make_s3_client
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 KEY = "apps/3/sha256/feed"
 
 

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from tradewind.errors import BadRequest
 from tradewind.targeting.bucket import bucket, format_bp, percentage_to_bp
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 
 @pytest.mark.parametrize(
     ("key", "identifier", "expected"),

@@ -20,6 +20,8 @@ from tradewind.targeting.conditions import (
     validate_conditions,
 )
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 TYPES: Mapping[str, DimensionType] = {
     "os": "string",
     "country": "string",

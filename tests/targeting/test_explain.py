@@ -7,6 +7,8 @@ import pytest
 from tradewind.targeting.conditions import Condition
 from tradewind.targeting.resolution import Candidate, Resolver
 
+pytestmark = pytest.mark.once  # no database: one run is enough
+
 # bucket("50", "device-2") == 416, bucket("50", "device-1") == 9333 (pinned in test_bucket.py).
 POSITIONS = {"os": 0, "country": 1, "app_version": 2, "merchant_id": 3}
 ANDROID = Condition("os", "eq", ("android",))

@@ -1,4 +1,4 @@
-"""Conformance table for release resolution (DESIGN.md §6).
+"""Conformance table for release resolution (the resolution rules of docs/releases.md).
 
 Each case lists the application's dimensions (type, position), its live candidates, a request
 context and identifier, and the release that must win. Every case is also checked through
@@ -17,6 +17,8 @@ import pytest
 
 from tradewind.targeting.conditions import Condition, DimensionType, validate_conditions
 from tradewind.targeting.resolution import Candidate, Resolver
+
+pytestmark = pytest.mark.once  # no database: one run is enough
 
 DIMS: dict[str, tuple[DimensionType, int]] = {
     "os": ("string", 0),

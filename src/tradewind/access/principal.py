@@ -24,3 +24,6 @@ class Principal:
     is_site_admin: bool
     session_id: int | None = None
     token: TokenScope | None = None
+    # How the caller authenticated when it was neither a session nor an API token (e.g. an
+    # identity provider's access token); shown in the audit trail.
+    via: str | None = None

@@ -1,4 +1,5 @@
-"""Queries for roles held through memberships."""
+"""Queries for the organisations and applications named in a request (memberships:
+tradewind.members.repository)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.access.roles import Role
-from tradewind.models import Application, AppMember, Organisation, OrgMember
+from tradewind.models import Application, Organisation
 from tradewind.names import SLUG_PATTERN
 
 SLUG_RE = re.compile(SLUG_PATTERN)
-
-
-async def org_member_role(session: AsyncSession, org_id: int, user_id: int) -> Role | None:
-    role = await session.scalar(
-        select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == user_id)
-    )
-    return Role(role) if role else None
-
-
-async def app_member_role(session: AsyncSession, app_id: int, user_id: int) -> Role | None:
-    role = await session.scalar(
-        select(AppMember.role).where(AppMember.app_id == app_id, AppMember.user_id == user_id)
-    )
-    return Role(role) if role else None
 
 
 def _storable(name: str) -> bool:
@@ -50,13 +36,3 @@ async def app_by_name(session: AsyncSession, org_id: int, name: str) -> Applicat
 
 async def app_by_id(session: AsyncSession, app_id: int) -> Application | None:
     return await session.get(Application, app_id)
-
-
-async def has_any_app_role_in_org(session: AsyncSession, org_id: int, user_id: int) -> bool:
-    found = await session.scalar(
-        select(AppMember.app_id)
-        .join(Application, Application.id == AppMember.app_id)
-        .where(Application.org_id == org_id, AppMember.user_id == user_id)
-        .limit(1)
-    )
-    return found is not None

@@ -14,6 +14,7 @@ from tradewind.access import repository as repo
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role, highest, lowest
 from tradewind.errors import Forbidden, NotFound
+from tradewind.members import repository as members_repo
 from tradewind.models import Application, Organisation
 
 
@@ -45,7 +46,7 @@ def _cap_by_token(
 
 async def org_role(session: AsyncSession, principal: Principal, org: Organisation) -> Role | None:
     role = Role.OWNER if principal.is_site_admin else None
-    role = highest(role, await repo.org_member_role(session, org.id, principal.user_id))
+    role = highest(role, await members_repo.org_role(session, org.id, principal.user_id))
     return _cap_by_token(principal, role, org.id, None)
 
 
@@ -55,8 +56,8 @@ async def app_role(
     role = Role.OWNER if principal.is_site_admin else None
     role = highest(
         role,
-        await repo.org_member_role(session, org.id, principal.user_id),
-        await repo.app_member_role(session, app.id, principal.user_id),
+        await members_repo.org_role(session, org.id, principal.user_id),
+        await members_repo.app_role(session, app.id, principal.user_id),
     )
     return _cap_by_token(principal, role, org.id, app.id)
 
@@ -84,7 +85,7 @@ async def can_see_org(session: AsyncSession, principal: Principal, org: Organisa
         # A token limited to one application sees the org through that application only.
         app = await repo.app_by_id(session, token.app_id)
         return app is not None and await app_role(session, principal, org, app) is not None
-    return await repo.has_any_app_role_in_org(session, org.id, principal.user_id)
+    return await members_repo.has_app_role_in_org(session, org.id, principal.user_id)
 
 
 async def require_org_visible(

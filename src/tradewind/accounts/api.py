@@ -10,6 +10,8 @@ from tradewind.accounts.schemas import (
     LoginRequest,
     LoginResponse,
     PasswordChange,
+    PasswordReset,
+    PasswordResetOut,
     UserCreate,
     UserOut,
     UserUpdate,
@@ -32,15 +34,14 @@ def client_ip(request: Request) -> str:
     responses=error_responses(429),
 )
 async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResponse:
-    async with ctx.db.unit_of_work() as session:
-        result = await service.login(
-            session,
-            ctx.settings,
-            ctx.login_ip_failures,
-            email=body.email,
-            password=body.password,
-            client_ip=client_ip(request),
-        )
+    result = await service.login(
+        ctx.db,
+        ctx.settings,
+        ctx.login_ip_failures,
+        email=body.email,
+        password=body.password,
+        client_ip=client_ip(request),
+    )
     if result.error is not None:
         raise result.error
     assert result.user and result.token and result.expires_at
@@ -75,7 +76,7 @@ async def list_users(session: DbSession, _: RequireSiteAdmin) -> list[UserOut]:
     responses=error_responses(409),
 )
 async def create_user(
-    body: UserCreate, session: DbSession, ctx: Ctx, _: RequireSiteAdmin
+    body: UserCreate, session: DbSession, ctx: Ctx, principal: RequireSiteAdmin
 ) -> UserOut:
     user = await service.create_user(
         session,
@@ -85,6 +86,7 @@ async def create_user(
         password=body.password,
         is_site_admin=body.is_site_admin,
     )
+    await service.record_user_created(session, principal, user)
     return UserOut.model_validate(user)
 
 
@@ -104,3 +106,18 @@ async def change_password(
         session, ctx.settings, principal, body.current_password, body.new_password
     )
     return Response(status_code=204)
+
+
+@router.post(
+    "/users/{user_id}/password",
+    operation_id="reset_user_password",
+    response_model=PasswordResetOut,
+)
+async def reset_user_password(
+    user_id: RowId, body: PasswordReset, session: DbSession, ctx: Ctx, principal: RequireSiteAdmin
+) -> PasswordResetOut:
+    """Set a user's password, or generate one (shown once); ends the user's sessions."""
+    generated = await service.reset_password(
+        session, ctx.settings, principal, user_id, body.password
+    )
+    return PasswordResetOut(generated_password=generated)

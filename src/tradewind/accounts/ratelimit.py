@@ -40,5 +40,10 @@ class FailureCounter:
         self._recent(key, now)
         self._failures.setdefault(key, deque()).append(now)
 
-    def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
+    def forget_one(self, key: str) -> None:
+        """Drop the newest failure of `key` (an attempt counted up front that succeeded)."""
+        entries = self._failures.get(key)
+        if entries:
+            entries.pop()
+            if not entries:
+                del self._failures[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from tradewind.names import DisplayName, EmailText
 
@@ -37,17 +37,30 @@ class UserCreate(BaseModel):
     email: EmailText
     display_name: DisplayName = ""
     password: str = Field(min_length=1, max_length=1024)
-    is_site_admin: bool = False
+    is_site_admin: StrictBool = False
 
 
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     display_name: DisplayName | None = None
-    disabled: bool | None = None
-    is_site_admin: bool | None = None
+    disabled: StrictBool | None = None
+    is_site_admin: StrictBool | None = None
 
 
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(
+        None, min_length=1, max_length=1024, description="The new password; omit to generate one."
+    )
+
+
+class PasswordResetOut(BaseModel):
+    generated_password: str | None = Field(
+        description="The generated password (shown once); null when you chose it."
+    )

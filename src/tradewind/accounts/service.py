@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -22,13 +23,14 @@ from tradewind.accounts.security import (
     new_token,
     verify_password,
 )
+from tradewind.accounts.signin import check_password
 from tradewind.audit.service import record
+from tradewind.db import Database
 from tradewind.errors import (
     BadRequest,
     Conflict,
     Forbidden,
     NotFound,
-    RateLimited,
     TradewindError,
     Unauthorized,
 )
@@ -41,6 +43,11 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 COMMON_PASSWORDS = frozenset(
     {"password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123"}
 )
+
+
+async def _hash(password: str) -> str:
+    """argon2 is CPU-bound by design: off the event loop."""
+    return await asyncio.to_thread(hash_password, password)
 
 
 def normalise_email(email: str) -> str:
@@ -85,7 +92,7 @@ async def create_user(
     user = User(
         email=email,
         display_name=display_name.strip() or email.split("@")[0],
-        password_hash=hash_password(password) if password is not None else None,
+        password_hash=await _hash(password) if password is not None else None,
         is_site_admin=is_site_admin,
         disabled=False,
         failed_logins=0,
@@ -125,12 +132,41 @@ async def change_password(
     if principal.session_id is None:
         raise Forbidden("sign in with your password to change it", code="session_required")
     user = await _active_user(session, principal.user_id)
-    if not verify_password(user.password_hash, current):
+    if not await asyncio.to_thread(verify_password, user.password_hash, current):
         raise BadRequest("the current password is wrong", code="wrong_password")
     check_password_rules(new, user.email, settings)
-    user.password_hash = hash_password(new)
+    user.password_hash = await _hash(new)
     await repo.revoke_sessions(session, user.id, utcnow(), keep=principal.session_id)
     await record(session, principal, "user.change_password", "user", user.id)
+
+
+async def reset_password(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    user_id: int,
+    new_password: str | None,
+) -> str | None:
+    """A site admin sets a user's password (or has one generated, returned to show once);
+    the user's sessions end, so the old password's sessions cannot linger."""
+    user = await repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found", code="user_not_found")
+    generated = None
+    if new_password is None:
+        new_password = generated = secrets.token_urlsafe(15)
+    check_password_rules(new_password, user.email, settings)
+    user.password_hash = await _hash(new_password)
+    user.failed_logins = 0
+    keep = principal.session_id if user.id == principal.user_id else None
+    await repo.revoke_sessions(session, user.id, utcnow(), keep=keep)
+    await record(session, principal, "user.reset_password", "user", user.id)
+    return generated
+
+
+async def record_user_created(session: AsyncSession, principal: Principal, user: User) -> None:
+    details = {"email": user.email, "site_admin": user.is_site_admin}
+    await record(session, principal, "user.create", "user", user.id, details=details)
 
 
 async def bootstrap_admin(
@@ -154,7 +190,7 @@ async def bootstrap_admin(
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:
-    """Either a new session (token shown once) or the error to raise after committing."""
+    """Either a new session (token shown once) or the error to answer with."""
 
     user: User | None = None
     token: str | None = None
@@ -162,33 +198,8 @@ class LoginResult:
     error: TradewindError | None = None
 
 
-def _too_many(seconds: float) -> RateLimited:
-    return RateLimited(
-        "too many failed sign-in attempts; try again later",
-        code="too_many_login_attempts",
-        details={"retry_after_seconds": int(seconds) + 1},
-    )
-
-
-def _account_blocked_for(user: User, settings: Settings) -> float:
-    if user.failed_logins < settings.login_max_failures_per_account:
-        return 0.0
-    if user.last_failed_login_at is None:
-        return 0.0
-    until = user.last_failed_login_at + timedelta(seconds=settings.login_failure_window_seconds)
-    return max(0.0, (until - utcnow()).total_seconds())
-
-
-def _register_failure(user: User, settings: Settings) -> None:
-    now = utcnow()
-    window = timedelta(seconds=settings.login_failure_window_seconds)
-    stale = user.last_failed_login_at is None or now - user.last_failed_login_at > window
-    user.failed_logins = 1 if stale else user.failed_logins + 1
-    user.last_failed_login_at = now
-
-
 async def login(
-    session: AsyncSession,
+    db: Database,
     settings: Settings,
     ip_failures: FailureCounter,
     *,
@@ -197,22 +208,18 @@ async def login(
     client_ip: str,
     kind: str = "api",
 ) -> LoginResult:
-    """Check credentials. Failures are recorded in the returned unit of work, so the caller
-    commits first and raises `result.error` afterwards."""
-    if (wait := ip_failures.blocked_for(client_ip)) > 0:
-        return LoginResult(error=_too_many(wait))
-    user = await repo.user_by_email(session, email.strip().lower())
-    if user is not None and (wait := _account_blocked_for(user, settings)) > 0:
-        return LoginResult(error=_too_many(wait))
-    if user is None or user.disabled or not verify_password(user.password_hash, password):
-        ip_failures.record_failure(client_ip)
-        if user is not None:
-            _register_failure(user, settings)
-        return LoginResult(
-            error=Unauthorized("wrong email or password", code="invalid_credentials")
-        )
-    user.failed_logins = 0
-    token, expires_at = await start_session(session, settings, user, kind)
+    """Check credentials (failures are counted atomically, see `signin`) and open a session.
+    Returns the error instead of raising it, so callers can render it their own way."""
+    outcome = await check_password(
+        db, settings, ip_failures, email.strip().lower(), password, client_ip
+    )
+    if isinstance(outcome, TradewindError):
+        return LoginResult(error=outcome)
+    async with db.unit_of_work() as session:
+        user = await repo.user_by_id(session, outcome)
+        if user is None:  # deleted between the password check and now
+            return LoginResult(error=_invalid("invalid_credentials", "wrong email or password"))
+        token, expires_at = await start_session(session, settings, user, kind)
     return LoginResult(user=user, token=token, expires_at=expires_at)
 
 

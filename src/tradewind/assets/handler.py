@@ -1,25 +1,30 @@
 """`/assets/{key}`: blobs served from local disk, as a raw ASGI handler (no framework).
 
 Blobs are immutable and content-addressed, so responses are cacheable forever and the ETag
-is the SHA-256 already in the key. The only per-blob fact not in the URL is its content type,
+is the SHA-256 already in the key. Compressible blobs may have brotli/gzip variants beside
+them (tradewind.compression), chosen by Accept-Encoding; see docs/files-and-packages.md.
+The only per-blob fact not in the URL is its content type,
 read from the database once per key and kept in a small in-process LRU.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import select
 from starlette.types import Receive, Scope, Send
 
+from tradewind.assets.encoding import preferred_codings
 from tradewind.assets.ranges import ByteRange, Unsatisfiable, etag_matches, parse_range
+from tradewind.compression.variants import CODINGS, Coding, is_compressible, variant_key
 from tradewind.db import Database
+from tradewind.error_codes import envelope_bytes
+from tradewind.errors import DatabaseUnavailable
 from tradewind.files.paths import BLOB_KEY
-from tradewind.models import Blob
+from tradewind.files.repository import blob_content_type
 from tradewind.settings import Settings
 from tradewind.storage import BlobStore, LocalBlobStore
 
@@ -34,21 +39,34 @@ def asset_base_url(settings: Settings) -> str:
     return f"{settings.base_url()}{PREFIX.rstrip('/')}"
 
 
-def device_url(store: BlobStore, settings: Settings, storage_key: str) -> str:
-    """Where a device downloads a blob: this server in local mode, the bucket/CDN in S3 mode."""
-    return store.device_url(storage_key, asset_base_url(settings))
-
-
 def _error(status: int, code: str, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
+    body = envelope_bytes(code, message)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     return status, headers, body
 
 
+def _unavailable(error: DatabaseUnavailable) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    status, headers, body = _error(503, error.code, error.message)
+    headers.append((b"retry-after", str(error.details["retry_after_seconds"]).encode()))
+    return status, headers, body
+
+
+@dataclass(slots=True)
+class _Representation:
+    """The bytes chosen for one response: the blob itself or one of its compressed variants."""
+
+    fh: BinaryIO
+    size: int
+    key: str
+    etag: str
+    coding: Coding | None = None
+
+
 class AssetHandler:
-    def __init__(self, store: LocalBlobStore, db: Database) -> None:
+    def __init__(self, store: LocalBlobStore, db: Database, compression: bool = True) -> None:
         self.store = store
         self.db = db
+        self.compression = compression
         self._types: OrderedDict[str, str] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,32 +81,42 @@ class AssetHandler:
         if opened is None:
             return await _respond(send, *_error(404, "asset_not_found", "no such asset"))
         fh, size = opened
+        chosen = _Representation(fh, size, key, _etag(key, None))
         try:
-            content_type = await self._content_type(key)
+            try:
+                content_type = await self._content_type(key)
+            except DatabaseUnavailable as error:  # type not cached and the database is down
+                return await _respond(send, *_unavailable(error))
             if content_type is None:  # on disk but not committed, or being deleted
                 return await _respond(send, *_error(404, "asset_not_found", "no such asset"))
-            request_headers = _headers(scope)
-            await self._answer(scope, send, fh, size, content_type, request_headers)
+            request = _headers(scope)
+            negotiated = self.compression and is_compressible(content_type)
+            if negotiated and b"range" not in request:  # ranges: of the identity bytes only
+                chosen = await asyncio.to_thread(self._variant, chosen, request)
+            await self._answer(scope, send, chosen, content_type, request, negotiated)
         finally:
-            await asyncio.to_thread(fh.close)
+            await asyncio.to_thread(chosen.fh.close)
+            if chosen.fh is not fh:
+                await asyncio.to_thread(fh.close)
 
     async def _answer(
         self,
         scope: Scope,
         send: Send,
-        fh: BinaryIO,
-        size: int,
+        chosen: _Representation,
         content_type: str,
         request: dict[bytes, str],
+        negotiated: bool,
     ) -> None:
-        sha = scope["path"].rsplit("/", 1)[1]
-        etag = f'"{sha}"'
+        etag, size = chosen.etag, chosen.size
         common = [
             (b"etag", etag.encode()),
             (b"cache-control", CACHE_CONTROL),
             (b"accept-ranges", b"bytes"),
         ]
-        if etag_matches(request.get(b"if-none-match", ""), etag):
+        if negotiated:
+            common.append((b"vary", b"Accept-Encoding"))
+        if _any_etag_matches(request.get(b"if-none-match", ""), chosen.key):
             return await _respond(send, 304, common, b"")
         byte_range: ByteRange | None = None
         range_header = request.get(b"range")
@@ -100,6 +128,8 @@ class AssetHandler:
                 headers.append((b"content-range", f"bytes */{size}".encode()))
                 return await _respond(send, status, headers, body)
         headers = [*common, (b"content-type", content_type.encode("latin-1"))]
+        if chosen.coding is not None:
+            headers.append((b"content-encoding", chosen.coding.encode()))
         if byte_range is None:
             status, start, length = 200, 0, size
         else:
@@ -112,9 +142,9 @@ class AssetHandler:
             return await send({"type": "http.response.body", "body": b""})
         if byte_range is None and "http.response.pathsend" in scope.get("extensions", {}):
             # The server streams the file itself (granian: from Rust, no Python copies).
-            path = str(self.store.local_path(scope["path"][len(PREFIX) :]))
+            path = str(self.store.local_path(chosen.key))
             return await send({"type": "http.response.pathsend", "path": path})
-        await _stream(send, fh, start, length)
+        await _stream(send, chosen.fh, start, length)
 
     def _open(self, key: str) -> tuple[BinaryIO, int] | None:
         try:
@@ -123,18 +153,40 @@ class AssetHandler:
             return None
         return fh, os.fstat(fh.fileno()).st_size
 
+    def _variant(self, identity: _Representation, request: dict[bytes, str]) -> _Representation:
+        """The best stored variant the client accepts, else the blob itself (worker thread)."""
+        for coding in preferred_codings(request.get(b"accept-encoding")):
+            key = variant_key(identity.key, coding)
+            opened = self._open(key)
+            if opened is not None:
+                return _Representation(*opened, key, _etag(identity.key, coding), coding)
+        return identity
+
     async def _content_type(self, key: str) -> str | None:
         found = self._types.get(key)
         if found is not None:
             self._types.move_to_end(key)
             return found
-        async with self.db.sessions() as session:
-            found = await session.scalar(select(Blob.content_type).where(Blob.storage_key == key))
+        async with self.db.guarded(), self.db.sessions() as session:
+            found = await blob_content_type(session, key)
         if found is not None:
             self._types[key] = found
             if len(self._types) > TYPE_CACHE_SIZE:
                 self._types.popitem(last=False)
         return found
+
+
+def _etag(blob_key: str, coding: Coding | None) -> str:
+    """A strong ETag per representation: `"<sha>"`, `"<sha>-br"`, `"<sha>-gzip"`."""
+    sha = blob_key.rsplit("/", 1)[1]
+    return f'"{sha}"' if coding is None else f'"{sha}-{coding}"'
+
+
+def _any_etag_matches(if_none_match: str, chosen_key: str) -> bool:
+    """Every representation decodes to the same immutable bytes: any of their ETags counts."""
+    blob = chosen_key.rsplit(".", 1)[0] if chosen_key.endswith((".br", ".gz")) else chosen_key
+    etags = [_etag(blob, None), *(_etag(blob, coding) for coding in CODINGS)]
+    return any(etag_matches(if_none_match, etag) for etag in etags)
 
 
 def _headers(scope: Scope) -> dict[bytes, str]:
@@ -161,6 +213,8 @@ async def _stream(send: Send, fh: BinaryIO, start: int, length: int) -> None:
         await send({"type": "http.response.body", "body": b""})
 
 
-def asset_handler(store: BlobStore, db: Database) -> AssetHandler | None:
+def asset_handler(store: BlobStore, db: Database, compression: bool = True) -> AssetHandler | None:
     """The handler to mount at `/assets/`, or None when blobs are not on local disk."""
-    return AssetHandler(store, db) if isinstance(store, LocalBlobStore) else None
+    if not isinstance(store, LocalBlobStore):
+        return None
+    return AssetHandler(store, db, compression)

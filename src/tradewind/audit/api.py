@@ -29,6 +29,7 @@ def _out(entry: service.AuditEntry) -> AuditEventOut:
         id=event.id,
         created_at=event.created_at,
         actor=entry.actor,
+        via=event.via,
         action=event.action,
         object_type=event.object_type,
         object_id=event.object_id,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.models import Application, AuditEvent, User
+from tradewind.models import ApiToken, Application, AuditEvent, Session, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,11 @@ async def list_events(
         query = query.where(AuditEvent.object_type == where.object_type)
     rows = await session.execute(query)
     return [(event, actor, app) for event, actor, app in rows]
+
+
+async def token_name(session: AsyncSession, token_id: int) -> str | None:
+    return await session.scalar(select(ApiToken.name).where(ApiToken.id == token_id))
+
+
+async def session_kind(session: AsyncSession, session_id: int) -> str | None:
+    return await session.scalar(select(Session.kind).where(Session.id == session_id))

@@ -11,7 +11,15 @@ from pydantic import BaseModel, Field
 class AuditEventOut(BaseModel):
     id: int
     created_at: datetime
-    actor: str | None = Field(description="Email of who did it; null for the system.")
+    actor: str | None = Field(
+        description="Email of who did it, or the part of the server that acted on its own "
+        "(`guard`: the rollout guard); null for other system actions."
+    )
+    via: str | None = Field(
+        None,
+        description="How the actor authenticated: `dashboard session`, `CLI session`, "
+        "`single sign-on (dashboard)`, `API token 'name'`, ... (null for the server itself).",
+    )
     action: str
     object_type: str
     object_id: str

@@ -8,6 +8,7 @@ uniqueness. Entries are streamed to disk in bounded chunks and hashed on the way
 
 from __future__ import annotations
 
+import gzip
 import re
 import stat
 import tarfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from tradewind.bundles.tarscan import scan_headers
 from tradewind.errors import BadRequest, PayloadTooLarge, TradewindError
 from tradewind.files.paths import normalise_path
 from tradewind.files.receive import Received, copy_hashed
@@ -42,10 +44,15 @@ class Entry:
     received: Received
 
 
+def printable(name: str) -> str:
+    """An entry name safe to put in a JSON answer (undecodable bytes become U+FFFD)."""
+    return name[:300].encode("utf-8", "replace").decode("utf-8", "replace")
+
+
 def _entry_error(
     code: str, message: str, name: str, status: type[TradewindError] = BadRequest
 ) -> TradewindError:
-    return status(message, code=code, details={"entry": name[:300]})
+    return status(message, code=code, details={"entry": printable(name)})
 
 
 def check_safe(name: str) -> None:
@@ -65,7 +72,7 @@ def entry_path(name: str) -> str:
         return normalise_path(name.rstrip("/"))
     except BadRequest as exc:
         raise BadRequest(
-            exc.message, code=exc.code, details={**exc.details, "entry": name[:300]}
+            exc.message, code=exc.code, details={**exc.details, "entry": printable(name)}
         ) from exc
 
 
@@ -133,6 +140,8 @@ def _extract_zip(archive: Path, target: Path, budget: _Budget) -> list[Entry]:
         plan: list[tuple[zipfile.ZipInfo, str]] = []
         for info in zf.infolist():
             budget.count_entry()
+            if "\0" in info.orig_filename:  # zipfile itself would cut the name there
+                raise _entry_error("invalid_path", "an entry name contains NUL", info.filename)
             mode = info.external_attr >> 16
             if info.is_dir():
                 check_safe(info.filename)
@@ -163,7 +172,11 @@ def _extract_zip(archive: Path, target: Path, budget: _Budget) -> list[Entry]:
 def _extract_tar(archive: Path, target: Path, budget: _Budget) -> list[Entry]:
     entries: list[Entry] = []
     # Stream mode ("r|gz"): one pass, entries are checked and extracted as they come.
-    with archive.open("rb") as raw, tarfile.open(fileobj=raw, mode="r|gz") as tf:
+    scan_headers(archive)
+    with (
+        archive.open("rb") as raw,
+        tarfile.open(fileobj=raw, mode="r|gz", encoding="utf-8", errors="strict") as tf,
+    ):
         for member in tf:
             budget.count_entry()
             if member.isdir():
@@ -188,15 +201,36 @@ def _extract_tar(archive: Path, target: Path, budget: _Budget) -> list[Entry]:
     return entries
 
 
+CORRUPT = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    zlib.error,
+    gzip.BadGzipFile,
+    EOFError,
+    NotImplementedError,
+)
+
+
 @contextmanager
 def _corrupt_as_400() -> Iterator[None]:
     try:
         yield
-    except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, NotImplementedError) as exc:
+    except UnicodeError as exc:  # a name that is not the UTF-8 it claims (or must be)
+        raise BadRequest(
+            "an archive entry name is not valid UTF-8", code="invalid_entry_name"
+        ) from exc
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        gzip.BadGzipFile,
+    ) as exc:
         raise BadRequest(
             "the archive is corrupt or uses an unsupported feature",
             code="corrupt_archive",
-            details={"reason": str(exc)[:200]},
+            details={"reason": printable(str(exc))[:200]},
         ) from exc
 
 

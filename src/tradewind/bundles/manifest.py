@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
 
+from tradewind import layout
 from tradewind.errors import BadRequest
 from tradewind.files.paths import normalise_path
 from tradewind.files.schemas import RawPath
-from tradewind.globs import matches_any
+from tradewind.keys.uploads import UploadSignature
 from tradewind.packages.schemas import MAX_NOTES_LENGTH
 
 Glob = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class BundleManifest(BaseModel):
-    """Globs follow tradewind.globs (`*.png` at any depth; with `/`, from the root).
-    Defaults: no `important` and no `lazy` means every file but the index is
-    important; with only `lazy`, the rest is important; with only `important`, the rest is
-    lazy; with both, every file must match exactly one of them."""
+    """Globs follow tradewind.globs (`*.png` at any depth; with `/`, from the root); files are
+    sorted by tradewind.layout's rule, the same as `tradewind push`'s."""
 
     model_config = ConfigDict(extra="forbid")
     index: RawPath
@@ -30,13 +28,10 @@ class BundleManifest(BaseModel):
     lazy: list[Glob] | None = Field(None, max_length=1000)
     properties: dict[str, Any] = Field(default_factory=dict)
     notes: str = Field("", max_length=MAX_NOTES_LENGTH)
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    index: str
-    important: list[str]
-    lazy: list[str]
+    signature: UploadSignature | None = None
+    # The same as PackageCreate.reuse_identical: an upload of the same build answers the
+    # package it already made (idempotent CI) instead of a new version.
+    reuse_identical: StrictBool = False
 
 
 def parse_manifest(raw: bytes) -> BundleManifest:
@@ -55,38 +50,21 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         ) from exc
 
 
-def assign(manifest: BundleManifest, paths: Collection[str]) -> Assignment:
-    """Sort the archive's files into index, important and lazy (each in path order)."""
-    index = normalise_path(manifest.index)
-    if index not in paths:
-        raise BadRequest(
-            "the manifest's index file is not in the archive",
-            code="index_not_in_archive",
-            details={"index": index},
-        )
-    important: list[str] = []
-    lazy: list[str] = []
-    for path in sorted(paths):
-        if path == index:
-            continue
-        is_lazy = matches_any(path, manifest.lazy)
-        is_important = matches_any(path, manifest.important)
-        if is_lazy and is_important:
-            raise BadRequest(
-                "a file matches both the important and the lazy globs",
-                code="important_lazy_overlap",
-                details={"paths": [path]},
-            )
-        if is_lazy or (
-            not is_important and manifest.important is not None and manifest.lazy is None
-        ):
-            lazy.append(path)
-        elif is_important or manifest.important is None:
-            important.append(path)
-        else:
-            raise BadRequest(
-                "a file matches neither the important nor the lazy globs",
-                code="unassigned_file",
-                details={"path": path},
-            )
-    return Assignment(index, important, lazy)
+def index_path(manifest: BundleManifest) -> str:
+    return normalise_path(manifest.index)
+
+
+def archive_root(manifest: BundleManifest, paths: Collection[str]) -> str | None:
+    """The top-level directory to drop when the archive was made from a folder
+    (`zip -r build.zip build/`): every file is inside it and the index is not at the root."""
+    if index_path(manifest) in paths:
+        return None
+    return layout.single_root(paths)
+
+
+def assign(manifest: BundleManifest, paths: Collection[str]) -> layout.Assignment:
+    """Sort the archive's files into index, important and lazy (tradewind.layout's rule)."""
+    try:
+        return layout.assign(paths, index_path(manifest), manifest.important, manifest.lazy)
+    except layout.LayoutError as exc:
+        raise BadRequest(exc.message, code=exc.code, details=exc.details) from exc

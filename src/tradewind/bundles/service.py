@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.bundles.archive import Limits, extract
-from tradewind.bundles.manifest import assign, parse_manifest
+from tradewind.bundles.manifest import archive_root, assign, parse_manifest
 from tradewind.db import Database
 from tradewind.files import service as files
 from tradewind.files.paths import guess_content_type
+from tradewind.keys.uploads import check_package_signature
 from tradewind.models import File
 from tradewind.packages import service as packages
 from tradewind.settings import Settings
@@ -39,13 +40,28 @@ async def upload_bundle(
     archive: Path,
     manifest_json: bytes,
     workdir: Path,
-) -> packages.PackageView:
-    """Every check that needs no storage runs before the first blob is written."""
+) -> tuple[packages.PackageView, bool]:
+    """The package made, or with `reuse_identical` the identical one found (then True).
+    Every check that needs no storage runs before the first blob is written."""
     manifest = parse_manifest(manifest_json)
     packages.check_properties(manifest.properties)
     entries = await asyncio.to_thread(extract, archive, workdir, limits_of(settings))
     by_path = {entry.path: entry for entry in entries}
+    if root := archive_root(manifest, by_path.keys()):
+        by_path = {path.removeprefix(root): entry for path, entry in by_path.items()}
     assignment = assign(manifest, by_path.keys())
+    # Refused before anything is stored; create_package checks the stored rows again.
+    await check_package_signature(
+        session,
+        access,
+        (
+            (assignment.index, by_path[assignment.index].received.sha256),
+            [(p, by_path[p].received.sha256) for p in assignment.important],
+            [(p, by_path[p].received.sha256) for p in assignment.lazy],
+        ),
+        manifest.properties,
+        manifest.signature,
+    )
     contents = {
         path: files.Content(entry.received, guess_content_type(path))
         for path, entry in by_path.items()
@@ -53,17 +69,29 @@ async def upload_bundle(
     blobs = await files.save_contents(
         session, db, store, settings, access.app.id, list(contents.values())
     )
-    rows: dict[str, File] = {}
-    for path, content in contents.items():
-        blob = blobs[content.received.sha256]
-        rows[path], _ = await files.record_file(
-            session, principal, access.app.id, path, blob, content.content_type
-        )
+    specs = [
+        files.FileSpec(path, blobs[content.received.sha256], content.content_type)
+        for path, content in contents.items()
+    ]
+    by_key, _ = await files.record_files(session, principal, access.app.id, specs)
+    rows: dict[str, File] = {spec.path: by_key[(spec.path, spec.blob.sha256)] for spec in specs}
     layout = packages.Layout(
         index=rows[assignment.index],
         important=[rows[p] for p in assignment.important],
         lazy=[rows[p] for p in assignment.lazy],
     )
-    return await packages.create_package(
-        session, principal, access, layout, manifest.properties, manifest.notes, via="bundle"
+    if manifest.reuse_identical:
+        found = await packages.find_identical(session, access, layout, manifest.properties)
+        if found is not None:
+            return found, True
+    made = await packages.create_package(
+        session,
+        principal,
+        access,
+        layout,
+        manifest.properties,
+        manifest.notes,
+        via="bundle",
+        signature=manifest.signature,
     )
+    return made, False

@@ -1,6 +1,7 @@
 """A bundle directory on disk: its files, their roles in a package, and their SHA-256.
 
-Globs follow tradewind.globs (the same rules as the server's bundle manifest).
+Files are sorted by tradewind.layout: the same rule (and error codes) as the server's bundle
+upload, so the same globs give the same package.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tradewind import layout
 from tradewind.cli.errors import UsageProblem
-from tradewind.globs import matches
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -31,7 +32,6 @@ class Layout:
     index: LocalFile
     important: list[LocalFile]
     lazy: list[LocalFile]
-    left_out: list[str]  # files matching neither --important nor --lazy (when --important given)
 
     @property
     def files(self) -> list[LocalFile]:
@@ -60,30 +60,18 @@ def scan(root: Path) -> list[LocalFile]:
 def classify(
     files: Sequence[LocalFile], index: str, important: Sequence[str], lazy: Sequence[str]
 ) -> Layout:
-    """Split files into index / important / lazy; without --important, the rest is important."""
+    """Split files into index / important / lazy by tradewind.layout's rule."""
     by_path = {f.path: f for f in files}
     index_path = unicodedata.normalize("NFC", index.strip().removeprefix("./"))
-    if index_path not in by_path:
-        raise UsageProblem(
-            "index_not_found", f"--index {index!r} is not a file of the bundle directory"
-        )
-    chosen_important, chosen_lazy, left_out = [], [], []
-    for file in files:
-        if file.path == index_path:
-            continue
-        is_lazy = any(matches(file.path, p) for p in lazy)
-        is_important = any(matches(file.path, p) for p in important)
-        if is_lazy and is_important:
-            raise UsageProblem(
-                "overlapping_globs", f"{file.path} matches both --important and --lazy"
-            )
-        if is_lazy:
-            chosen_lazy.append(file)
-        elif is_important or not important:
-            chosen_important.append(file)
-        else:
-            left_out.append(file.path)
-    return Layout(by_path[index_path], chosen_important, chosen_lazy, left_out)
+    try:
+        chosen = layout.assign(by_path.keys(), index_path, important, lazy)
+    except layout.LayoutError as exc:
+        raise UsageProblem(exc.code, exc.message, exc.details) from exc
+    return Layout(
+        by_path[chosen.index],
+        [by_path[p] for p in chosen.important],
+        [by_path[p] for p in chosen.lazy],
+    )
 
 
 def sha256_of(path: Path, progress: Callable[[int], None]) -> str:

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
 from tradewind.cli.errors import ServerRefused, Unreachable, UsageProblem
+
+if TYPE_CHECKING:
+    import httpx
 
 API = "/api/v1"
 # Answers a gateway gives when the server behind it is down: "cannot reach", not "refused".
@@ -19,6 +19,8 @@ _GATEWAY_STATUSES = frozenset({502, 503, 504})
 
 
 def cli_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("tradewind")
     except PackageNotFoundError:
@@ -43,6 +45,8 @@ class ApiClient:
     """A synchronous client for the management API, authenticated by a bearer token."""
 
     def __init__(self, server: str, token: str | None, *, timeout: float = 60.0) -> None:
+        import httpx  # not at module level: `tradewind --help` starts faster without it
+
         headers = {"User-Agent": f"tradewind-cli/{cli_version()}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -94,6 +98,8 @@ class ApiClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send one request; the decoded JSON answer, or None for an empty one."""
+        import httpx
+
         try:
             response = self._http.request(
                 method,

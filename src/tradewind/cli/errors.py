@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tradewind.error_codes import envelope
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -24,7 +26,7 @@ class CliError(Exception):
         self.details: dict[str, Any] = details or {}
 
     def envelope(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return envelope(self.code, self.message, self.details)
 
 
 class ServerRefused(CliError):

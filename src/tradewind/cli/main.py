@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from typing import Annotated
 
 import typer
 
 from tradewind.cli import server
-from tradewind.cli.commands import register_client_commands
+from tradewind.cli.client import cli_version
+from tradewind.cli.commands import MODULES_OF_COMMAND, register_client_commands
 
 app = typer.Typer(
     name="tradewind",
@@ -20,12 +23,48 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-server.register(app)
-register_client_commands(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tradewind {cli_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Tradewind: a self-hosted over-the-air update server for mobile apps."""
+
+
+def first_command(argv: list[str]) -> str | None:
+    """The top-level command named on the command line (the root has no option with a value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+@functools.cache  # registering twice would add every command twice
+def register_commands(command: str | None = None) -> typer.Typer:
+    """`app` with every command, or with those `command` needs (the others are not imported);
+    an unknown or missing command gets them all, for the help and the error it prints."""
+    on_server = command in server.COMMANDS
+    on_client = command in MODULES_OF_COMMAND
+    if on_server or not on_client:
+        server.register(app)
+    if on_client or not on_server:
+        register_client_commands(app, command)
+    return app
 
 
 def main() -> None:
+    command = first_command(sys.argv[1:])
     try:
+        register_commands(command)
         app()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -8,15 +8,30 @@ drop, Ctrl-C) resumes when re-run: the files already uploaded are no longer miss
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tradewind.cli import bundle
 from tradewind.cli.bundle import Layout, LocalFile
 from tradewind.cli.client import ApiClient, app_path, file_path
+from tradewind.cli.signer import upload_signature
+from tradewind.keys.signing import PrivateKey
 
 CHECK_BATCH = 10_000  # the server's limit per /files/check request
+# Uploads in flight at once: enough to overlap one file's round trips with another's bytes.
+DEFAULT_PARALLEL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PushOptions:
+    """How to push, beyond what: signing, parallel uploads, reuse of an identical package."""
+
+    sign_with: PrivateKey | None = None
+    parallel: int = DEFAULT_PARALLEL
+    reuse_identical: bool = True
 
 
 class Progress(Protocol):
@@ -43,6 +58,7 @@ class PushResult:
             "uploaded": self.uploaded,
             "uploaded_size": self.uploaded_size,
             "skipped": self.files - len(self.uploaded),
+            "reused": bool(self.package.get("reused")),
         }
 
 
@@ -61,7 +77,6 @@ def hash_files(layout: Layout, progress: Progress) -> Layout:
         hashed[layout.index.path],
         [hashed[f.path] for f in layout.important],
         [hashed[f.path] for f in layout.lazy],
-        layout.left_out,
     )
 
 
@@ -81,16 +96,50 @@ def _keys(refs: Sequence[dict[str, str]]) -> list[tuple[str, str]]:
     return [(ref["path"], ref["sha256"]) for ref in refs]
 
 
-def upload(client: ApiClient, base: str, files: Sequence[LocalFile], progress: Progress) -> None:
+class _Serialised:
+    """Progress calls from upload threads, one at a time."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.lock = threading.Lock()
+
+    def advance(self, size: int) -> None:
+        with self.lock:
+            self.progress.advance(size)
+
+    def file_done(self, stage: str, file: LocalFile) -> None:
+        with self.lock:
+            self.progress.file_done(stage, file)
+
+
+def upload(
+    client: ApiClient,
+    base: str,
+    files: Sequence[LocalFile],
+    progress: Progress,
+    parallel: int = DEFAULT_PARALLEL,
+) -> None:
+    """Upload `parallel` files at a time (each a streamed PUT on its own connection)."""
     progress.stage("uploading", len(files), sum(f.size for f in files))
-    for file in files:
+    shared = _Serialised(progress)
+
+    def send(file: LocalFile) -> None:
         client.request(
             "PUT",
             f"{base}/files/{file_path(file.path)}",
-            content=bundle.read_chunks(file.disk, progress.advance),
+            content=bundle.read_chunks(file.disk, shared.advance),
             headers={"X-Checksum-Sha256": file.sha256, "Content-Length": str(file.size)},
         )
-        progress.file_done("uploading", file)
+        shared.file_done("uploading", file)
+
+    # Largest first, so that one big file does not run alone at the end.
+    ordered = sorted(files, key=lambda f: f.size, reverse=True)
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="push")
+    try:
+        for future in [pool.submit(send, file) for file in ordered]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # first failure: start no more
     total = human_size(sum(f.size for f in files))
     progress.stage_done("uploading", f"uploaded {len(files)} files ({total})")
 
@@ -103,6 +152,7 @@ def push(
     properties: dict[str, Any],
     notes: str,
     progress: Progress,
+    options: PushOptions,
 ) -> PushResult:
     base = app_path(org, app)
     layout = hash_files(layout, progress)
@@ -112,17 +162,20 @@ def push(
         "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
     )
     if lacking:
-        upload(client, base, lacking, progress)
-    package = client.post(
-        f"{base}/packages",
-        {
-            "index": _ref(layout.index),
-            "important": [_ref(f) for f in layout.important],
-            "lazy": [_ref(f) for f in layout.lazy],
-            "properties": properties,
-            "notes": notes,
-        },
-    )
+        upload(client, base, lacking, progress, options.parallel)
+    body: dict[str, Any] = {
+        "index": _ref(layout.index),
+        "important": [_ref(f) for f in layout.important],
+        "lazy": [_ref(f) for f in layout.lazy],
+        "properties": properties,
+        "notes": notes,
+        "reuse_identical": options.reuse_identical,
+    }
+    if options.sign_with is not None:
+        body["signature"] = upload_signature(
+            options.sign_with, org, app, layout.index, layout.important, layout.lazy, properties
+        )
+    package = client.post(f"{base}/packages", body)
     return PushResult(
         package=package,
         files=len(files),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -104,12 +105,29 @@ def explanation(result: dict[str, Any]) -> RenderableType:
             f"channel {result.get('channel')}, device identifier "
             f"{identifier if identifier is not None else '(none: baseline only)'}"
         ),
-        Text(""),
     ]
+    if undefined := result.get("undefined_keys"):
+        keys = ", ".join(undefined)
+        lines.append(Text(f"not dimensions of this application (ignored): {keys}", style="yellow"))
+    for dimension, cohort in sorted((result.get("cohorts") or {}).items()):
+        lines.append(Text(f"cohort: {dimension} = {cohort}"))
+    lines.append(Text(""))
     for c in result.get("candidates", []):
         facts = [c["status"], f"weight {c['weight']}"]
         if c.get("bucket") is not None:
             facts.append(f"bucket {c['bucket']}")
         mark = "→" if c["release_id"] == winner else "✓" if c["applicable"] else "✗"
         lines.append(Text(f"{mark} release {c['release_id']} ({', '.join(facts)}): {c['reason']}"))
+    lines.extend(_property_lines(result.get("properties") or []))
     return Group(*lines)
+
+
+def _property_lines(properties: list[dict[str, Any]]) -> list[RenderableType]:
+    if not properties:
+        return []
+    lines: list[RenderableType] = [Text(""), Text("config.properties", style="bold")]
+    for p in properties:
+        origin = f"release {p['release_id']}" if p["source"] == "release" else "default"
+        value = json.dumps(p["value"], ensure_ascii=False)
+        lines.append(Text(f"  {p['name']} = {value}  ({origin})"))
+    return lines

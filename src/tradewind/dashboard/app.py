@@ -10,24 +10,32 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from tradewind.context import AppContext
 from tradewind.dashboard.forms import sentence
 from tradewind.dashboard.render import STATIC_DIR, is_htmx, render
 from tradewind.dashboard.routes import (
     account,
     apps,
+    codepush,
     dimensions,
     explain,
+    guards,
+    health,
+    ingest,
+    invitations,
+    keys,
     members,
     orgs,
     packages,
     release_actions,
     releases,
+    remote_config,
     tokens,
+    users,
 )
 from tradewind.dashboard.security import SESSION_COOKIE, SecurityHeaders, clear_cookie
 from tradewind.dashboard.session import SignInRequired, sign_in_redirect
 from tradewind.errors import TradewindError
-from tradewind.web.context import AppContext
 
 log = logging.getLogger("tradewind.dashboard")
 
@@ -37,6 +45,7 @@ TITLES = {
     404: "Not found",
     405: "Not allowed",
     409: "Conflict",
+    410: "No longer valid",
     413: "Too large",
     422: "Invalid input",
     429: "Too many attempts",
@@ -90,7 +99,18 @@ def create_dashboard(ctx: AppContext) -> FastAPI:
     dashboard.add_exception_handler(Exception, _unexpected)
     dashboard.add_middleware(SecurityHeaders)
     dashboard.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    modules = (account, tokens, orgs, members, apps, packages, releases, release_actions)
-    for module in (*modules, explain, dimensions):
+    modules = (account, tokens, orgs, members, apps, packages, releases, release_actions, users)
+    extras = (
+        explain,
+        dimensions,
+        guards,
+        ingest,
+        health,
+        keys,
+        codepush,
+        remote_config,
+        invitations,
+    )
+    for module in (*modules, *extras):
         dashboard.include_router(module.router)
     return dashboard

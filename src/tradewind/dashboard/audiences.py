@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tradewind.releases.live import LiveRelease, LiveState
-from tradewind.targeting.conditions import Condition
+from tradewind.targeting.conditions import CompiledCondition, Condition
 from tradewind.targeting.resolution import Resolver
 
 
@@ -36,8 +36,8 @@ class Audience:
     weight: int
     baseline: Offer | None = None
     rollouts: list[Offer] = field(default_factory=list)
-    # When there is no baseline: the less specific release those devices get instead.
-    fallback: Offer | None = None
+    # When there is no baseline: what those devices get instead, split where it differs.
+    fallbacks: list[Share] = field(default_factory=list)
 
 
 def offer(live: LiveRelease) -> Offer:
@@ -52,22 +52,86 @@ def offer(live: LiveRelease) -> Offer:
     )
 
 
-def _covers(general: Iterable[Condition], specific: Iterable[Condition]) -> bool:
-    """Every device matching `specific` also matches `general` (its conditions are a subset)."""
-    return set(general) <= set(specific)
+@dataclass(frozen=True, slots=True)
+class Share:
+    """The devices of an audience that also match `also` (nothing more when empty) get `offer`
+    (None: no release, a 404)."""
+
+    also: tuple[Condition, ...]
+    offer: Offer | None
 
 
-def fallback_for(
+def _narrowed(general: Condition, specific: Condition) -> Condition | bool:
+    """How `general` restricts devices already matching `specific` (same dimension): True when
+    it lets all of them through, False when none, else the condition that picks the rest."""
+    if general == specific:
+        return True
+    if specific.op == "semver":
+        return general  # a range against values or another range: leave the split to `general`
+    allowed = {v.strip() for v in specific.values}
+    if general.op == "semver":
+        kept = {v for v in allowed if CompiledCondition(general).matches({general.dimension: v})}
+    else:
+        kept = allowed & {v.strip() for v in general.values}
+    if not kept:
+        return False
+    if kept == allowed:
+        return True
+    values = tuple(sorted(kept))
+    return Condition(general.dimension, "eq" if len(values) == 1 else "in", values)
+
+
+def _extra(
+    general: Iterable[Condition], specific: Iterable[Condition]
+) -> tuple[Condition, ...] | None:
+    """The conditions a device matching `specific` must also meet to match `general`: () when
+    every such device matches it, None when none can."""
+    by_dimension = {c.dimension: c for c in specific}
+    extra: list[Condition] = []
+    for condition in general:
+        own = by_dimension.get(condition.dimension)
+        verdict = condition if own is None else _narrowed(condition, own)
+        if verdict is False:
+            return None
+        if isinstance(verdict, Condition):
+            extra.append(verdict)
+    return tuple(extra)
+
+
+def shares_for(
     state: LiveState, channel: str, conditions: Sequence[Condition], excluding: int | None
-) -> Offer | None:
-    """The concluded release that devices matching `conditions` get when no release of that
-    exact target applies to them: the highest-precedence one whose target covers it."""
-    resolver = _resolver(state, channel)
-    for entry in resolver.entries:
+) -> list[Share]:
+    """What devices matching `conditions` get when no release of that exact target applies to
+    them (outside its rollout, or without an identifier), split where the answer differs.
+
+    Walks the resolver's own precedence over the concluded releases, as the device path does:
+    a release whose target covers every such device ends the list; one that covers only some
+    of them (e.g. `os = android` under `os ∈ {android, ios}`) takes those and the walk goes on.
+    """
+    shares: list[Share] = []
+    for entry in _resolver(state, channel).entries:
         candidate = entry.candidate
         if candidate.release_id == excluding or candidate.status != "concluded":
             continue
-        if _covers(candidate.conditions, conditions):
+        extra = _extra(candidate.conditions, conditions)
+        if extra is None:
+            continue
+        shares.append(Share(extra, offer(state.releases[candidate.release_id])))
+        if not extra:
+            return shares
+    shares.append(Share((), None))
+    return shares
+
+
+def baseline_of(
+    state: LiveState, channel: str, conditions: Sequence[Condition], excluding: int | None
+) -> Offer | None:
+    """The concluded release of exactly this target and channel, other than `excluding`."""
+    for entry in _resolver(state, channel).entries:
+        candidate = entry.candidate
+        if candidate.release_id == excluding or candidate.status != "concluded":
+            continue
+        if set(candidate.conditions) == set(conditions):
             return offer(state.releases[candidate.release_id])
     return None
 
@@ -91,7 +155,7 @@ def audiences(state: LiveState, channel: str) -> list[Audience]:
     for key, group in groups.items():
         if group.baseline is None:
             conditions = _conditions(state, key)
-            group.fallback = fallback_for(state, channel, conditions, None)
+            group.fallbacks = shares_for(state, channel, conditions, None)
     return list(groups.values())
 
 

@@ -63,16 +63,6 @@ def parse_json_object(text: str, field: str) -> dict[str, Any]:
     return value
 
 
-def parse_int(text: str, field: str, *, low: int, high: int) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError as exc:
-        raise invalid(field, "Enter a whole number.") from exc
-    if not low <= value <= high:
-        raise invalid(field, f"Enter a number from {low} to {high}.")
-    return value
-
-
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, code="validation_failed", details={"fields": {field: message}})
 

@@ -1,9 +1,9 @@
 """What devices will get after a release action, in words, for the confirmation step.
 
-The statements follow the release service's rules (DESIGN.md §6 and releases/lifecycle.py):
+The statements follow the release service's rules (docs/releases.md and releases/lifecycle.py):
 concluding or rolling back makes a release the baseline of its exact target and supersedes the
 previous one; a rollback discards the target's unfinished release; paused and discarded releases
-serve nobody. Who falls back to what comes from `audiences.fallback_for`, which uses the
+serve nobody. Who falls back to what comes from `audiences.shares_for`, which walks the
 resolver's precedence over the live releases.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tradewind.dashboard.audiences import Offer, fallback_for
+from tradewind.dashboard.audiences import Offer, Share, baseline_of, shares_for
 from tradewind.dashboard.render import percent, target_text
 from tradewind.releases.content import conditions_of
 from tradewind.releases.live import LiveState
@@ -37,18 +37,28 @@ class Preview:
     notes: list[str] = field(default_factory=list)
 
 
-def _what(offer: Offer | None) -> str:
+def _offer_text(offer: Offer | None) -> str:
     if offer is None:
         return "no update at all (404: nothing else is live for them)"
     return f"release {offer.release_id} (package {offer.package_version})"
 
 
+def shares_text(shares: Sequence[Share]) -> str:
+    """`shares_for`'s answer in words: one release, or who gets which."""
+    if len(shares) == 1:
+        return _offer_text(shares[0].offer)
+    parts = [
+        f"{_offer_text(share.offer)} if they match {target_text(share.also)}"
+        if share.also
+        else f"{_offer_text(share.offer)} otherwise"
+        for share in shares
+    ]
+    return "; ".join(parts)
+
+
 def _baseline(state: LiveState, release: ReleaseOut) -> Offer | None:
     """The current concluded release of exactly this target and channel, other than itself."""
-    own = fallback_for(state, release.channel, conditions_of(_target(release)), release.id)
-    if own is not None and own.target == _target(release):
-        return own
-    return None
+    return baseline_of(state, release.channel, conditions_of(_target(release)), release.id)
 
 
 def _target(release: ReleaseOut) -> list[dict[str, object]]:
@@ -66,27 +76,29 @@ def preview(
     result = Preview(TITLES[action].format(id=release.id))
     who = f"Devices matching {target_text(_target(release))}" if release.target else "All devices"
     package = f"package {release.package.version}"
-    fallback = fallback_for(state, release.channel, conditions_of(_target(release)), release.id)
+    fallback = shares_text(
+        shares_for(state, release.channel, conditions_of(_target(release)), release.id)
+    )
     current_bp = round(release.percentage * 100)
     if action == "ramp":
         _ramp(result, release, who, package, fallback, current_bp, new_bp or 0)
     elif action == "pause":
         result.effects.append(
-            f"{who} in its {percent(current_bp)} rollout go back to {_what(fallback)} at their "
+            f"{who} in its {percent(current_bp)} rollout go back to {fallback} at their "
             "next update check."
         )
         result.notes.append("The percentage is kept: resume to serve it to the same devices.")
     elif action == "resume":
         result.effects.append(
             f"{who} in its {percent(current_bp)} rollout get {package} again; the others keep "
-            f"{_what(fallback)}."
+            f"{fallback}."
         )
     elif action == "conclude":
         _conclude(result, state, release, who, package)
     elif action == "discard":
         _discard(result, release, who, fallback, current_bp)
     elif action == "retire":
-        result.effects.append(f"{who} get {_what(fallback)} instead of {package}.")
+        result.effects.append(f"{who} get {fallback} instead of {package}.")
         result.notes.append(
             f"Release {release.id} is never served again; you can still roll back to it."
         )
@@ -100,7 +112,7 @@ def _ramp(
     release: ReleaseOut,
     who: str,
     package: str,
-    fallback: Offer | None,
+    fallback: str,
     current_bp: int,
     new_bp: int,
 ) -> None:
@@ -116,12 +128,12 @@ def _ramp(
     elif new_bp < current_bp:
         result.effects.append(
             f"{who}: {percent(current_bp - new_bp)} of them leave the rollout and go back to "
-            f"{_what(fallback)}, installing that older package at their next check."
+            f"{fallback}, installing that older package at their next check."
         )
     else:
         result.effects.append("Nothing changes: the rollout is already at that percentage.")
     result.effects.append(
-        f"The rest of them, and every device that sends no identifier, keep {_what(fallback)}."
+        f"The rest of them, and every device that sends no identifier, keep {fallback}."
     )
 
 
@@ -141,14 +153,12 @@ def _conclude(
 
 
 def _discard(
-    result: Preview, release: ReleaseOut, who: str, fallback: Offer | None, current_bp: int
+    result: Preview, release: ReleaseOut, who: str, fallback: str, current_bp: int
 ) -> None:
     if release.status == "created":
         result.effects.append("It has never been served: nothing changes for devices.")
     else:
-        result.effects.append(
-            f"{who} in its {percent(current_bp)} rollout go back to {_what(fallback)}."
-        )
+        result.effects.append(f"{who} in its {percent(current_bp)} rollout go back to {fallback}.")
     result.notes.append(f"Release {release.id} can never be started again.")
 
 

@@ -16,6 +16,7 @@ from tradewind.access.principal import Principal
 from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts import service as accounts
 from tradewind.accounts.security import SESSION_PREFIX
+from tradewind.context import AppContext
 from tradewind.dashboard.render import is_htmx, url
 from tradewind.dashboard.security import (
     ANON_COOKIE,
@@ -29,7 +30,6 @@ from tradewind.dashboard.security import (
 from tradewind.errors import Unauthorized
 from tradewind.models import User
 from tradewind.settings import Settings
-from tradewind.web.context import AppContext
 
 
 class SignInRequired(Unauthorized):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from tradewind.web.context import AppContext
+from tradewind.context import AppContext
 
 LOGIN_PATH = "/api/v1/auth/oidc/{name}/login"
 LOGOUT_PATH = "/api/v1/auth/oidc/logout"

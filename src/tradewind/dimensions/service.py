@@ -20,6 +20,7 @@ from tradewind.dimensions import repository as repo
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Dimension
 from tradewind.releases import repository as releases_repo
+from tradewind.remoteconfig import repository as cohorts_repo
 
 # Weights stay below 2**53, so they survive a JSON round trip through JavaScript intact.
 MAX_DIMENSIONS = 50
@@ -119,10 +120,23 @@ async def delete_dimension(
             code="dimension_in_use",
             details={"release_ids": users},
         )
+    await _ensure_no_cohort_on(session, app_id, name)
     await _audit(session, principal, access, dimension, "delete", {})
+    await cohorts_repo.delete_cohort_dimension(session, app_id, name)
     await repo.delete_dimension(session, dimension.id)
     await repo.shift_positions(session, app_id, dimension.position + 1, None, -1)
     await releases_repo.bump_revision(session, app_id)
+
+
+async def _ensure_no_cohort_on(session: AsyncSession, app_id: int, name: str) -> None:
+    cohorts = await cohorts_repo.cohorts_on_base(session, app_id, name)
+    if cohorts:
+        raise Conflict(
+            f"dimension '{name}' is the base of cohort dimension(s) {', '.join(cohorts)}; "
+            "delete them first",
+            code="dimension_in_use",
+            details={"cohort_dimensions": cohorts, "release_ids": []},
+        )
 
 
 async def _releases_targeting(session: AsyncSession, app_id: int, name: str) -> list[int]:

@@ -14,6 +14,7 @@ from tradewind.files.receive import file_too_large, receive_stream, temp_path
 from tradewind.files.schemas import FileOut, FilesCheck, FilesCheckOut
 from tradewind.web.deps import AppReader, AppWriter, Ctx, CurrentPrincipal, DbSession
 from tradewind.web.errors import error_responses
+from tradewind.web.params import Offset
 
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/files", tags=["files"])
 
@@ -30,8 +31,21 @@ _RAW_BODY = {
     "requestBody": {
         "required": True,
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    }
+    },
+    # Checked in code (400 `checksum_required` / `invalid_checksum`, not a 422), so declared
+    # here rather than derived from the handler's signature.
+    "parameters": [
+        {
+            "name": "X-Checksum-Sha256",
+            "in": "header",
+            "required": True,
+            "description": "Hex SHA-256 of the body; a mismatch is refused (`checksum_mismatch`).",
+            "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+        }
+    ],
 }
+# Transport headers: described by the request body, not parameters of the operation.
+TransportHeader = Annotated[str | None, Header(include_in_schema=False)]
 # 10,000 entries of a long path and a checksum.
 CHECK_BODY_LIMIT = 8 * 1024 * 1024
 ShaQuery = Annotated[
@@ -59,7 +73,7 @@ async def list_files(
     path_prefix: Annotated[str | None, Query(max_length=1024)] = None,
     sha256: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[FileOut]:
     rows = await service.list_files(
         session,
@@ -100,9 +114,9 @@ async def upload_file(
     session: DbSession,
     ctx: Ctx,
     principal: CurrentPrincipal,
-    x_checksum_sha256: Annotated[str | None, Header()] = None,
-    content_type: Annotated[str | None, Header()] = None,
-    content_length: Annotated[str | None, Header()] = None,
+    x_checksum_sha256: Annotated[str | None, Header(include_in_schema=False)] = None,
+    content_type: TransportHeader = None,
+    content_length: TransportHeader = None,
 ) -> FileOut:
     """Upload the raw body as the file at `path` (201 created, 200 if already there)."""
     clean_path = normalise_path(path)
@@ -148,6 +162,7 @@ async def head_file(
     file, _ = await service.get_file(session, access, path, _sha_or_none(sha256))
     return Response(
         status_code=200,
+        media_type="application/json",  # what GET on the same URL answers with
         headers={
             "X-Checksum-Sha256": file.sha256,
             "X-File-Size": str(file.size),

@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, select, text, tuple_
+from sqlalchemy import Select, delete, exists, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.models import Blob, File, PackageFile, ReleaseResource, User
+from tradewind.models.codepush import CodePushDiff, CodePushRelease
 
 Row = TypeVar("Row", Blob, File)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file row with the storage key of its blob."""
+
+    file: File
+    storage_key: str
+
+
+def stored_files() -> Select[File, str]:
+    """Files with their blobs' storage keys (a query to narrow with joins and filters)."""
+    return select(File, Blob.storage_key).join(Blob, Blob.id == File.blob_id)
+
+
 # Bound parameters per statement stay well under SQLite's limit (32766) and asyncpg's (32767).
 _CHUNK = 500
-
-
-async def insert_ignoring_conflict(
-    session: AsyncSession, model: type[Row], values: dict[str, Any], unique: list[str]
-) -> Row | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row: the new row, or None if it existed.
-
-    On PostgreSQL a concurrent uncommitted insert of the same key makes this wait for it, so
-    a following SELECT sees the winner's row.
-    """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(model)
-    )
-    inserted: Row | None = (await session.scalars(statement)).one_or_none()
-    return inserted
 
 
 async def defer_foreign_keys(session: AsyncSession) -> None:
@@ -43,21 +41,58 @@ async def defer_foreign_keys(session: AsyncSession) -> None:
         await session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
 
 
-async def blob_by_sha(session: AsyncSession, app_id: int, sha256: str) -> Blob | None:
-    return await session.scalar(select(Blob).where(Blob.app_id == app_id, Blob.sha256 == sha256))
+async def blobs_by_sha(session: AsyncSession, app_id: int, shas: Iterable[str]) -> dict[str, Blob]:
+    """The application's blobs among these contents, by sha256 (one query per 500)."""
+    wanted = sorted(set(shas))
+    found: dict[str, Blob] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = select(Blob).where(Blob.app_id == app_id, Blob.sha256.in_(chunk))
+        found.update((blob.sha256, blob) for blob in await session.scalars(query))
+    return found
 
 
-async def blob_by_id(session: AsyncSession, blob_id: int) -> Blob:
-    return (await session.scalars(select(Blob).where(Blob.id == blob_id))).one()
+async def insert_blobs(
+    session: AsyncSession, app_id: int, rows: Sequence[dict[str, Any]]
+) -> dict[str, Blob]:
+    """Insert these blob rows in batches, keeping any that already exist; all by sha256."""
+    await _insert_many_ignoring_conflict(session, Blob, rows, ["app_id", "sha256"])
+    return await blobs_by_sha(session, app_id, (row["sha256"] for row in rows))
 
 
-async def insert_blob(session: AsyncSession, values: dict[str, Any]) -> Blob:
-    """The application's blob for this content, inserting it unless it already exists."""
-    blob = await insert_ignoring_conflict(session, Blob, values, ["app_id", "sha256"])
-    if blob is None:  # inserted before, or by the concurrent writer we waited for
-        blob = await blob_by_sha(session, values["app_id"], values["sha256"])
-    assert blob is not None
-    return blob
+async def insert_files(
+    session: AsyncSession, app_id: int, rows: Sequence[dict[str, Any]]
+) -> tuple[dict[tuple[str, str], File], set[tuple[str, str]]]:
+    """Insert file rows in batches: every row by (path, sha256), and the keys created now."""
+    created = await _insert_many_ignoring_conflict(
+        session, File, rows, ["app_id", "path", "sha256"]
+    )
+    new_keys = {(file.path, file.sha256) for file in created}
+    files = {(file.path, file.sha256): file for file in created}
+    others = sorted({(row["path"], row["sha256"]) for row in rows} - new_keys)
+    files.update(await by_contents(session, app_id, others))
+    return files, new_keys
+
+
+async def _insert_many_ignoring_conflict(
+    session: AsyncSession, model: type[Row], rows: Sequence[dict[str, Any]], unique: list[str]
+) -> list[Row]:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    inserted: list[Row] = []
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            dialect.insert(model)
+            .values(list(rows[start : start + _CHUNK]))
+            .on_conflict_do_nothing(index_elements=unique)
+            .returning(model)
+        )
+        inserted.extend(await session.scalars(statement))
+    return inserted
+
+
+async def blob_content_type(session: AsyncSession, storage_key: str) -> str | None:
+    """The stored content type of a committed blob (the asset handler's one per-key fact)."""
+    return await session.scalar(select(Blob.content_type).where(Blob.storage_key == storage_key))
 
 
 async def file_by_content(
@@ -66,16 +101,6 @@ async def file_by_content(
     return await session.scalar(
         select(File).where(File.app_id == app_id, File.path == path, File.sha256 == sha256)
     )
-
-
-async def insert_file(session: AsyncSession, values: dict[str, Any]) -> tuple[File, bool]:
-    """The file row for (app, path, sha256) and whether this call created it."""
-    file = await insert_ignoring_conflict(session, File, values, ["app_id", "path", "sha256"])
-    if file is not None:
-        return file, True
-    found = await file_by_content(session, values["app_id"], values["path"], values["sha256"])
-    assert found is not None
-    return found, False
 
 
 async def newest_at(session: AsyncSession, app_id: int, path: str) -> File | None:
@@ -142,13 +167,6 @@ async def list_files(
     return [(row[0], row[1]) for row in await session.execute(query)]
 
 
-async def with_uploader(session: AsyncSession, file: File) -> tuple[File, str | None]:
-    email = None
-    if file.uploaded_by is not None:
-        email = await session.scalar(select(User.email).where(User.id == file.uploaded_by))
-    return file, email
-
-
 async def files_at(session: AsyncSession, app_id: int, path: str) -> list[File]:
     query = select(File).where(File.app_id == app_id, File.path == path).order_by(File.id)
     return list(await session.scalars(query))
@@ -177,13 +195,17 @@ async def delete_files(session: AsyncSession, file_ids: Sequence[int]) -> None:
 
 
 async def delete_unreferenced_blobs(session: AsyncSession, blob_ids: Iterable[int]) -> list[str]:
-    """Delete those of these blobs no file references any more; returns their storage keys."""
+    """Delete those of these blobs no file (nor CodePush zip) references any more; returns
+    their storage keys."""
     ids = sorted(set(blob_ids))
     keys: list[str] = []
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         orphan = select(Blob.id, Blob.storage_key).where(
-            Blob.id.in_(chunk), ~exists().where(File.blob_id == Blob.id)
+            Blob.id.in_(chunk),
+            ~exists().where(File.blob_id == Blob.id),
+            ~exists().where(CodePushRelease.zip_blob_id == Blob.id),
+            ~exists().where(CodePushDiff.blob_id == Blob.id),
         )
         rows = list(await session.execute(orphan))
         if rows:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
+from tradewind.accounts import repository as accounts_repo
 from tradewind.audit.service import record
 from tradewind.db import Database
 from tradewind.errors import BadRequest, Conflict, NotFound
@@ -57,13 +58,7 @@ async def save_contents(
     New keys are registered in the cleanup outbox (committed) before anything is written, so
     if this request's unit of work fails later, the drain removes what was written.
     """
-    blobs: dict[str, Blob] = {}
-    for content in contents:
-        sha = content.received.sha256
-        if sha not in blobs:
-            found = await repo.blob_by_sha(session, app_id, sha)
-            if found is not None:
-                blobs[sha] = found
+    blobs = await repo.blobs_by_sha(session, app_id, (c.received.sha256 for c in contents))
     missing = {c.received.sha256: c for c in contents if c.received.sha256 not in blobs}
     if not missing:
         return blobs
@@ -74,22 +69,32 @@ async def save_contents(
     async def put(content: Content) -> None:
         async with limit:
             sha = content.received.sha256
-            await store.put_file(keys[sha], content.received.path, content.content_type)
+            # The temporary file is this request's own: the store may move it into place.
+            await store.adopt_file(keys[sha], content.received.path, content.content_type)
 
     await asyncio.gather(*(put(c) for c in missing.values()))
-    for sha, content in missing.items():
-        blobs[sha] = await repo.insert_blob(
-            session,
-            {
-                "app_id": app_id,
-                "sha256": sha,
-                "size": content.received.size,
-                "storage_key": keys[sha],
-                "content_type": content.content_type,
-            },
-        )
+    rows = [
+        {
+            "app_id": app_id,
+            "sha256": sha,
+            "size": content.received.size,
+            "storage_key": keys[sha],
+            "content_type": content.content_type,
+        }
+        for sha, content in missing.items()
+    ]
+    blobs.update(await repo.insert_blobs(session, app_id, rows))
     await outbox.settle(session, pending)
     return blobs
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpec:
+    """A path bound to stored content, about to become a file row."""
+
+    path: str
+    blob: Blob
+    content_type: str
 
 
 async def record_file(
@@ -100,19 +105,33 @@ async def record_file(
     blob: Blob,
     content_type: str,
 ) -> tuple[File, bool]:
-    """The file row binding `path` to the blob's content; created unless it exists."""
-    values = {
-        "app_id": app_id,
-        "path": path,
-        "sha256": blob.sha256,
-        "size": blob.size,
-        "content_type": content_type,
-        "blob_id": blob.id,
-        "uploaded_by": principal.user_id,
-    }
+    """One file row binding `path` to the blob's content, and whether this call created it."""
+    spec = FileSpec(path, blob, content_type)
+    recorded, created = await record_files(session, principal, app_id, [spec])
+    key = (path, blob.sha256)
+    return recorded[key], key in created
+
+
+async def record_files(
+    session: AsyncSession, principal: Principal, app_id: int, specs: Sequence[FileSpec]
+) -> tuple[dict[tuple[str, str], File], set[tuple[str, str]]]:
+    """The file rows binding each path to its content, inserted in batches: every row by
+    (path, sha256), and the keys this call created."""
+    rows = [
+        {
+            "app_id": app_id,
+            "path": spec.path,
+            "sha256": spec.blob.sha256,
+            "size": spec.blob.size,
+            "content_type": spec.content_type,
+            "blob_id": spec.blob.id,
+            "uploaded_by": principal.user_id,
+        }
+        for spec in specs
+    ]
     try:
-        return await repo.insert_file(session, values)
-    except IntegrityError as exc:  # the blob row was deleted by a concurrent request
+        return await repo.insert_files(session, app_id, rows)
+    except IntegrityError as exc:  # a blob row was deleted by a concurrent request
         raise Conflict(
             "the content was deleted by a concurrent request; retry the upload",
             code="concurrent_change",
@@ -132,12 +151,13 @@ async def upload_file(
     """Store the content and bind it to `path`: (file, uploader's email, created?)."""
     blobs = await save_contents(session, db, store, settings, access.app.id, [content])
     blob = blobs[content.received.sha256]
-    file, created = await record_file(
-        session, principal, access.app.id, path, blob, content.content_type
-    )
+    spec = FileSpec(path, blob, content.content_type)
+    rows, new_keys = await record_files(session, principal, access.app.id, [spec])
+    key = (path, blob.sha256)
+    file, created = rows[key], key in new_keys
     if created:
         return file, principal.email, True
-    file, uploader = await repo.with_uploader(session, file)
+    uploader = await accounts_repo.email_of(session, file.uploaded_by)
     return file, uploader, False
 
 
@@ -164,7 +184,7 @@ async def get_file(
         file = await repo.file_by_content(session, access.app.id, path, sha256)
     if file is None:
         raise _not_found(path, sha256)
-    return await repo.with_uploader(session, file)
+    return file, await accounts_repo.email_of(session, file.uploaded_by)
 
 
 async def list_files(

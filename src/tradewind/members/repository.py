@@ -1,15 +1,19 @@
-"""Queries for memberships at organisation and application scope."""
+"""Queries for memberships at organisation and application scope.
+
+The one repository of the membership tables (`OrgMember`, `AppMember`): every domain that
+reads or writes memberships (access checks, organisations, tokens, single sign-on) comes here;
+tests/architecture/test_layering.py holds other modules to it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.roles import Role
-from tradewind.models import AppMember, Organisation, OrgMember, User
+from tradewind.models import Application, AppMember, Organisation, OrgMember, User
 
 Membership = OrgMember | AppMember
 
@@ -50,10 +54,13 @@ async def get_member(session: AsyncSession, scope: Scope, user_id: int) -> Membe
     return await session.get(AppMember, (scope.app_id, user_id))
 
 
-def new_member(scope: Scope, user_id: int, role: Role) -> Membership:
+def new_member(scope: Scope, user_id: int, role: Role, managed_by: str | None = None) -> Membership:
+    """A membership to add to the session (`managed_by`: the provider that grants it)."""
     if scope.app_id is None:
-        return OrgMember(org_id=scope.org_id, user_id=user_id, role=role.value)
-    return AppMember(app_id=scope.app_id, user_id=user_id, role=role.value)
+        return OrgMember(
+            org_id=scope.org_id, user_id=user_id, role=role.value, managed_by=managed_by
+        )
+    return AppMember(app_id=scope.app_id, user_id=user_id, role=role.value, managed_by=managed_by)
 
 
 async def delete_member(session: AsyncSession, scope: Scope, user_id: int) -> None:
@@ -74,3 +81,66 @@ async def count_owners(session: AsyncSession, org_id: int) -> int:
         OrgMember.org_id == org_id, OrgMember.role == Role.OWNER.value
     )
     return int(await session.scalar(query) or 0)
+
+
+async def org_role(session: AsyncSession, org_id: int, user_id: int) -> Role | None:
+    role = await session.scalar(
+        select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == user_id)
+    )
+    return Role(role) if role else None
+
+
+async def app_role(session: AsyncSession, app_id: int, user_id: int) -> Role | None:
+    role = await session.scalar(
+        select(AppMember.role).where(AppMember.app_id == app_id, AppMember.user_id == user_id)
+    )
+    return Role(role) if role else None
+
+
+def _app_memberships_in_org(org_id: int, user_id: int) -> Select[str]:
+    return (
+        select(AppMember.role)
+        .join(Application, Application.id == AppMember.app_id)
+        .where(Application.org_id == org_id, AppMember.user_id == user_id)
+    )
+
+
+async def app_roles_in_org(session: AsyncSession, org_id: int, user_id: int) -> list[str]:
+    """The user's roles on the organisation's applications (one per application)."""
+    return list(await session.scalars(_app_memberships_in_org(org_id, user_id)))
+
+
+async def has_app_role_in_org(session: AsyncSession, org_id: int, user_id: int) -> bool:
+    found = await session.scalar(_app_memberships_in_org(org_id, user_id).limit(1))
+    return found is not None
+
+
+async def org_memberships_of(session: AsyncSession, user_id: int) -> list[OrgMember]:
+    return list(await session.scalars(select(OrgMember).where(OrgMember.user_id == user_id)))
+
+
+async def app_memberships_of(session: AsyncSession, user_id: int) -> list[AppMember]:
+    return list(await session.scalars(select(AppMember).where(AppMember.user_id == user_id)))
+
+
+def is_member_of_org(user_id: int) -> ColumnElement[bool]:
+    """A filter on `Organisation`: the user belongs to it, directly or through one of its
+    applications."""
+    direct = select(OrgMember.org_id).where(OrgMember.user_id == user_id)
+    via_app = (
+        select(Application.org_id)
+        .join(AppMember, AppMember.app_id == Application.id)
+        .where(AppMember.user_id == user_id)
+    )
+    return or_(Organisation.id.in_(direct), Organisation.id.in_(via_app))
+
+
+async def apps_of_member(session: AsyncSession, org_id: int, user_id: int) -> list[Application]:
+    """The organisation's applications the user is a direct member of, by name."""
+    query = (
+        select(Application)
+        .join(AppMember, AppMember.app_id == Application.id)
+        .where(Application.org_id == org_id, AppMember.user_id == user_id)
+        .order_by(Application.name)
+    )
+    return list(await session.scalars(query))

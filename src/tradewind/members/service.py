@@ -87,6 +87,13 @@ def _check_role_allowed(target: _Target, role: Role) -> None:
         )
 
 
+def check_grant(access: OrgAccess | AppAccess, role: Role) -> None:
+    """Whether the caller may grant `role` here (also used by invitations)."""
+    target = _Target(access)
+    _check_role_allowed(target, role)
+    _check_owner_change(target, role)
+
+
 async def _check_not_last_owner(session: AsyncSession, target: _Target, email: str) -> None:
     if await repo.count_owners(session, target.scope.org_id) <= 1:
         raise Conflict(

@@ -22,6 +22,10 @@ class AuditEvent(Base):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A part of the server that acted on its own (e.g. "guard"); null for users and the system.
+    actor_label: Mapped[str | None] = mapped_column(String(30))
+    # How a user acted: "dashboard session", "single sign-on (CLI)", "API token 'ci-shop'", ...
+    via: Mapped[str | None] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[str] = mapped_column(String(64))

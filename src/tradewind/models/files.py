@@ -23,6 +23,9 @@ class Blob(Base):
     storage_key: Mapped[str] = mapped_column(String(300), unique=True)
     # The type of the first upload of these bytes: what the asset route and S3 serve.
     content_type: Mapped[str] = mapped_column(String(200))
+    # Compressed variants stored next to the blob ("br,gzip", "" for none); NULL until the
+    # background compressor has looked at it (tradewind.compression).
+    encodings: Mapped[str | None] = mapped_column(String(50), index=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -71,6 +71,11 @@ class Release(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Experiments: a variant is a release row (status "variant") under its experiment's
+    # release, holding its own content and the rollout buckets (0..9999) it is served to.
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    variant_name: Mapped[str | None] = mapped_column(String(63))
+    variant_ranges: Mapped[list[list[int]] | None] = mapped_column(JSONType)
 
 
 class ReleaseResource(Base):

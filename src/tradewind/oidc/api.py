@@ -135,7 +135,7 @@ async def callback(
         ext, id_token = await signin.finish_login(ctx.oidc, flow, code, error, error_description)
         config = ctx.oidc.get(flow.provider).config
         user = await service.sign_in_user(session, ctx.settings, config, ext)
-        new = await service.start_session(session, ctx.settings, user, "dashboard")
+        new = await service.start_session(session, ctx.settings, user, "sso-dashboard")
         response = RedirectResponse(flow.next, status_code=303)
         ttl = ctx.settings.session_ttl_seconds
         _set_cookie(response, ctx.settings, SESSION_COOKIE, new.token, ttl, "/")

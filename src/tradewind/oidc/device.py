@@ -51,4 +51,4 @@ async def poll(
     client_id = protocol.cli_client(provider.config).client_id
     ext = await identity_from_tokens(registry, provider, result, client_id=client_id, nonce=None)
     user = await service.sign_in_user(session, registry.settings, provider.config, ext)
-    return await service.start_session(session, registry.settings, user, "cli")
+    return await service.start_session(session, registry.settings, user, "sso-cli")

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.roles import Role
 from tradewind.audit.service import record
+from tradewind.members import repository as members_repo
+from tradewind.members.repository import Scope as MemberScope
 from tradewind.models import AppMember, OrgMember, User
 from tradewind.oidc import repository as repo
 
@@ -72,7 +74,7 @@ class _Sync:
     async def is_last_owner(self, member: Member) -> bool:
         if not isinstance(member, OrgMember) or member.role != Role.OWNER.value:
             return False
-        if await repo.count_owners(self.session, member.org_id) > 1:
+        if await members_repo.count_owners(self.session, member.org_id) > 1:
             return False
         log.warning(
             "group mapping keeps %s as owner of organisation %d: it is the last owner",
@@ -127,19 +129,17 @@ async def sync_memberships(
             app_target[app.id] = role
     sync = _Sync(session, user, managed_by(provider))
 
-    org_members = await repo.org_memberships(session, user.id)
+    org_members = await members_repo.org_memberships_of(session, user.id)
     identity = {m.org_id: m.org_id for m in org_members} | {k: k for k in org_target}
     for org_id in sorted(await sync.reconcile(org_members, org_target, identity)):
-        org_member = OrgMember(
-            org_id=org_id, user_id=user.id, role=org_target[org_id].value, managed_by=sync.source
-        )
+        scope = MemberScope(org_id)
+        org_member = members_repo.new_member(scope, user.id, org_target[org_id], sync.source)
         await sync.add(org_member, org_id)
 
-    app_members = await repo.app_memberships(session, user.id)
+    app_members = await members_repo.app_memberships_of(session, user.id)
     app_orgs = await repo.app_org_ids(session, [m.app_id for m in app_members] + [*app_target])
     for app_id in sorted(await sync.reconcile(app_members, app_target, app_orgs)):
-        app_member = AppMember(
-            app_id=app_id, user_id=user.id, role=app_target[app_id].value, managed_by=sync.source
-        )
+        scope = MemberScope(app_orgs[app_id], app_id)
+        app_member = members_repo.new_member(scope, user.id, app_target[app_id], sync.source)
         await sync.add(app_member, app_orgs[app_id])
     await session.flush()

@@ -24,10 +24,11 @@ from tradewind.errors import NotFound, Unauthorized
 from tradewind.oidc import groups, service, tokens
 from tradewind.oidc.discovery import HTTP_TIMEOUT, ProviderUnavailable, is_http_url
 from tradewind.oidc.provider import Clock, Provider
+from tradewind.outbound import tls_context
 from tradewind.settings import OIDCProviderSettings, Settings
 
 if TYPE_CHECKING:
-    from tradewind.web.context import AppContext
+    from tradewind.context import AppContext
 
 log = logging.getLogger("tradewind.oidc")
 
@@ -103,7 +104,7 @@ class OIDCRegistry:
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
-                timeout=HTTP_TIMEOUT, headers={"User-Agent": "tradewind-oidc"}
+                timeout=HTTP_TIMEOUT, headers={"User-Agent": "tradewind-oidc"}, verify=tls_context()
             )
         return self._http
 
@@ -174,7 +175,7 @@ class OIDCRegistry:
             leeway=self.settings.oidc_clock_leeway_seconds,
         )
         assert provider.metadata is not None
-        ext = service.identity_from_claims(config, provider.metadata.issuer, claims)
+        ext = service.identity_from_claims(config, provider.metadata.issuer, claims, complete=False)
         sync = ext.groups is not None and not self.group_memo.fresh(ext)
         async with self.db.unit_of_work() as session:
             user = await service.resolve_user(session, self.settings, config, ext)
@@ -182,7 +183,8 @@ class OIDCRegistry:
                 await groups.sync_memberships(session, config.name, user, ext.groups or ())
         if sync:
             self.group_memo.remember(ext)
-        return Principal(user.id, user.email, user.is_site_admin)
+        via = f"single sign-on access token ({config.name})"
+        return Principal(user.id, user.email, user.is_site_admin, via=via)
 
 
 async def oidc_readiness(ctx: AppContext) -> str:

@@ -1,13 +1,13 @@
-"""Queries for external identities and provider-managed memberships."""
+"""Queries for external identities (memberships: tradewind.members.repository)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.models import Application, AppMember, Organisation, OrgMember, User, UserIdentity
+from tradewind.models import Application, Organisation, User, UserIdentity
 
 
 async def user_by_identity(session: AsyncSession, issuer: str, subject: str) -> User | None:
@@ -40,14 +40,6 @@ async def apps_by_name(
     return {(app.org_id, app.name): app for app in await session.scalars(query)}
 
 
-async def org_memberships(session: AsyncSession, user_id: int) -> list[OrgMember]:
-    return list(await session.scalars(select(OrgMember).where(OrgMember.user_id == user_id)))
-
-
-async def app_memberships(session: AsyncSession, user_id: int) -> list[AppMember]:
-    return list(await session.scalars(select(AppMember).where(AppMember.user_id == user_id)))
-
-
 async def app_org_ids(session: AsyncSession, app_ids: Iterable[int]) -> dict[int, int]:
     wanted = set(app_ids)
     if not wanted:
@@ -56,8 +48,3 @@ async def app_org_ids(session: AsyncSession, app_ids: Iterable[int]) -> dict[int
         select(Application.id, Application.org_id).where(Application.id.in_(wanted))
     )
     return {app_id: org_id for app_id, org_id in rows.tuples()}
-
-
-async def count_owners(session: AsyncSession, org_id: int) -> int:
-    query = select(func.count()).where(OrgMember.org_id == org_id, OrgMember.role == "owner")
-    return int(await session.scalar(query) or 0)

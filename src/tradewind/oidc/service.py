@@ -3,7 +3,8 @@
 A token maps to a Tradewind user by its (issuer, subject) link when one exists; otherwise by
 its email — only when the provider says the email is verified (`email_verified` true, when the
 claim is present) and its domain is allowed — and the link is then recorded. A user unknown
-by both is created when the provider allows it (`auto_create_users`), else refused.
+by both is created when the provider allows it (`auto_create_users`) or when a pending invitation
+is addressed to that email, else refused.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts import service as accounts
 from tradewind.audit.service import record
 from tradewind.errors import BadRequest, Conflict, Forbidden, TradewindError, Unauthorized
+from tradewind.invitations import service as invitations
 from tradewind.models import User
 from tradewind.oidc import groups
 from tradewind.oidc import repository as repo
@@ -35,7 +37,7 @@ class ExternalIdentity:
     email: str | None  # normalised; None when absent or not an email address
     email_verified: bool
     display_name: str
-    groups: tuple[str, ...] | None  # None when mapping is off or the claim is absent
+    groups: tuple[str, ...] | None  # None: leave managed memberships alone
 
 
 def _claim_email(config: OIDCProviderSettings, claims: dict[str, Any]) -> str | None:
@@ -48,10 +50,22 @@ def _claim_email(config: OIDCProviderSettings, claims: dict[str, Any]) -> str | 
         return None
 
 
-def _groups(config: OIDCProviderSettings, claims: dict[str, Any]) -> tuple[str, ...] | None:
+def _groups(
+    config: OIDCProviderSettings, claims: dict[str, Any], *, complete: bool
+) -> tuple[str, ...] | None:
+    """The groups to sync, or None to leave managed memberships alone.
+
+    An absent claim means "no group" only when the claims are `complete` (an interactive
+    sign-in: ID token plus userinfo) and the provider is set to `missing_groups_claim="empty"`;
+    Keycloak omits the claim for a user in no group. A bearer token without the claim may just
+    lack the groups scope, so it never removes anything.
+    """
     if not config.group_mapping:
         return None
-    value = claims.get(config.groups_claim or DEFAULT_GROUPS_CLAIM)
+    name = config.groups_claim or DEFAULT_GROUPS_CLAIM
+    if name not in claims:
+        return () if complete and config.missing_groups_claim == "empty" else None
+    value = claims[name]
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
@@ -60,8 +74,9 @@ def _groups(config: OIDCProviderSettings, claims: dict[str, Any]) -> tuple[str, 
 
 
 def identity_from_claims(
-    config: OIDCProviderSettings, issuer: str, claims: dict[str, Any]
+    config: OIDCProviderSettings, issuer: str, claims: dict[str, Any], *, complete: bool
 ) -> ExternalIdentity:
+    """`complete`: the claims are the full picture (ID token + userinfo), not a bearer token."""
     verified = claims.get("email_verified", True)  # absent: the provider vouches for it
     name = claims.get("name") or claims.get("preferred_username") or ""
     return ExternalIdentity(
@@ -71,7 +86,7 @@ def identity_from_claims(
         email=_claim_email(config, claims),
         email_verified=verified is True or verified == "true",
         display_name=str(name)[:200],
-        groups=_groups(config, claims),
+        groups=_groups(config, claims, complete=complete),
     )
 
 
@@ -109,7 +124,8 @@ async def resolve_user(
     if not ext.email_verified:
         raise Forbidden("the provider has not verified your email", code="oidc_email_not_verified")
     user = await accounts_repo.user_by_email(session, ext.email)
-    if user is None and not config.auto_create_users:
+    invited = user is None and await invitations.pending_for_email(session, ext.email)
+    if user is None and not config.auto_create_users and not invited:
         raise Forbidden(
             f"no Tradewind account for {ext.email}; ask an administrator to create one",
             code="oidc_user_not_provisioned",

@@ -84,23 +84,28 @@ def _provider_refusal(error: str, description: str | None) -> Exception:
 
 async def _claims_with_userinfo(
     registry: OIDCRegistry, provider: Provider, claims: dict[str, Any], access_token: str | None
-) -> dict[str, Any]:
-    """Some providers put the email (or groups) only in userinfo; fetch it when missing."""
+) -> tuple[dict[str, Any], bool]:
+    """Some providers put the email (or groups) only in userinfo; fetch it when missing.
+
+    Also says whether the claims are complete: false when userinfo was needed but could not be
+    read, so that a provider hiccup is never taken for "member of no group"."""
     config = provider.config
     metadata = provider.metadata
     wanted = [config.email_claim]
     if config.group_mapping:
         wanted.append(config.groups_claim or service.DEFAULT_GROUPS_CLAIM)
-    if all(c in claims for c in wanted) or not access_token or metadata is None:
-        return claims
+    if all(c in claims for c in wanted) or metadata is None:
+        return claims, True
     if metadata.userinfo_endpoint is None:
-        return claims
+        return claims, True  # the ID token is all this provider ever says
+    if not access_token:
+        return claims, False
     info = await protocol.userinfo(registry.http(), metadata, access_token)
     if info is None:
-        return claims
+        return claims, False
     if info.get("sub") != claims["sub"]:
         raise Unauthorized("userinfo answered for another subject", code="oidc_userinfo_mismatch")
-    return {**info, **claims}
+    return {**info, **claims}, True
 
 
 async def identity_from_tokens(
@@ -119,9 +124,13 @@ async def identity_from_tokens(
         nonce=nonce,
         id_token=True,
     )
-    claims = await _claims_with_userinfo(registry, provider, claims, token_set.access_token)
+    claims, complete = await _claims_with_userinfo(
+        registry, provider, claims, token_set.access_token
+    )
     assert provider.metadata is not None
-    return service.identity_from_claims(provider.config, provider.metadata.issuer, claims)
+    return service.identity_from_claims(
+        provider.config, provider.metadata.issuer, claims, complete=complete
+    )
 
 
 async def finish_login(
@@ -175,7 +184,7 @@ async def redeem_handoff(
     registry.get(provider)
     user_id = flows.open_handoff(registry.settings.resolved_secret_key(), provider, code, verifier)
     user = await service.user_for_handoff(session, user_id)
-    return await service.start_session(session, registry.settings, user, "cli")
+    return await service.start_session(session, registry.settings, user, "sso-cli")
 
 
 async def end_local_session(session: AsyncSession, token: str | None) -> None:

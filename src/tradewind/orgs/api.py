@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from tradewind.codepush.deployments import codepush_defaults
 from tradewind.orgs import service
 from tradewind.orgs.schemas import AppCreate, AppOut, AppUpdate, OrgCreate, OrgOut, OrgUpdate
 from tradewind.web.deps import (
@@ -77,11 +78,18 @@ async def list_apps(
     responses=error_responses(409),
 )
 async def create_app(
-    body: AppCreate, access: OrgAdmin, session: DbSession, principal: CurrentPrincipal
+    body: AppCreate, access: OrgAdmin, session: DbSession, principal: CurrentPrincipal, ctx: Ctx
 ) -> AppOut:
     app = await service.create_app(
-        session, principal, access, body.name, body.display_name, body.identifier_dimension
+        session,
+        principal,
+        access,
+        body.name,
+        body.display_name,
+        body.identifier_dimension,
+        body.channel_dimension,
     )
+    await codepush_defaults(session, ctx.keyring, principal, access, app)
     return AppOut.model_validate(app)
 
 
@@ -96,6 +104,16 @@ async def update_app(
 ) -> AppOut:
     changes = body.model_dump(exclude_unset=True)
     return AppOut.model_validate(await service.update_app(session, principal, access, changes))
+
+
+@router.post(
+    "/{org}/apps/{app}/ingest-key/rotate", operation_id="rotate_ingest_key", response_model=AppOut
+)
+async def rotate_ingest_key(
+    access: AppAdmin, session: DbSession, principal: CurrentPrincipal
+) -> AppOut:
+    """Replace the application's ingest key (devices must be given the new one)."""
+    return AppOut.model_validate(await service.rotate_ingest_key(session, principal, access))
 
 
 @router.delete("/{org}/apps/{app}", operation_id="delete_app", status_code=204)

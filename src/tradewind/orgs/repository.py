@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
-from tradewind.models import Application, AppMember, Organisation, OrgMember
+from tradewind.members import repository as members_repo
+from tradewind.models import Application, Organisation
 
 
 async def visible_orgs(session: AsyncSession, principal: Principal) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if not principal.is_site_admin:
-        via_org = select(OrgMember.org_id).where(OrgMember.user_id == principal.user_id)
-        via_app = (
-            select(Application.org_id)
-            .join(AppMember, AppMember.app_id == Application.id)
-            .where(AppMember.user_id == principal.user_id)
-        )
-        query = query.where(or_(Organisation.id.in_(via_org), Organisation.id.in_(via_app)))
+        query = query.where(members_repo.is_member_of_org(principal.user_id))
     token = principal.token
     if token is not None and token.org_id is not None:
         query = query.where(Organisation.id == token.org_id)
@@ -27,16 +22,6 @@ async def visible_orgs(session: AsyncSession, principal: Principal) -> list[Orga
 
 async def apps_of_org(session: AsyncSession, org_id: int) -> list[Application]:
     query = select(Application).where(Application.org_id == org_id).order_by(Application.name)
-    return list(await session.scalars(query))
-
-
-async def apps_of_member(session: AsyncSession, org_id: int, user_id: int) -> list[Application]:
-    query = (
-        select(Application)
-        .join(AppMember, AppMember.app_id == Application.id)
-        .where(Application.org_id == org_id, AppMember.user_id == user_id)
-        .order_by(Application.name)
-    )
     return list(await session.scalars(query))
 
 

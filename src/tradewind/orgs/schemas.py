@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from tradewind.names import DimensionName, DisplayName, Slug
 
@@ -33,12 +33,16 @@ class AppCreate(BaseModel):
     name: Slug
     display_name: DisplayName = ""
     identifier_dimension: DimensionName | None = None
+    channel_dimension: DimensionName | None = None
 
 
 class AppUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     display_name: DisplayName | None = None
     identifier_dimension: DimensionName | None = None
+    channel_dimension: DimensionName | None = None
+    # Accept device events without the ingest key (app admins).
+    ingest_keyless: StrictBool | None = None
 
 
 class AppOut(BaseModel):
@@ -46,5 +50,9 @@ class AppOut(BaseModel):
     name: str
     display_name: str
     identifier_dimension: str | None
+    channel_dimension: str | None
+    # Devices send it as x-ingest-key to POST /analytics/events (docs/analytics.md).
+    ingest_key: str
+    ingest_keyless: bool
     created_at: datetime
     updated_at: datetime

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +14,10 @@ from tradewind.access.service import AppAccess, OrgAccess, app_role, org_role
 from tradewind.audit.service import record
 from tradewind.errors import Conflict, Forbidden
 from tradewind.files import service as files
-from tradewind.models import Application, Organisation, OrgMember
+from tradewind.members import repository as members_repo
+from tradewind.members.repository import Scope
+from tradewind.models import Application, Organisation
+from tradewind.models.orgs import new_ingest_key
 from tradewind.orgs import repository as repo
 from tradewind.settings import Settings
 
@@ -33,7 +38,7 @@ async def create_org(
     org = Organisation(name=name, display_name=display_name or name)
     session.add(org)
     await _flush_unique(session, f"organisation '{name}' already exists", "organisation_exists")
-    session.add(OrgMember(org_id=org.id, user_id=principal.user_id, role=Role.OWNER.value))
+    session.add(members_repo.new_member(Scope(org.id), principal.user_id, Role.OWNER))
     await record(session, principal, "org.create", "organisation", org.id, org_id=org.id)
     return org
 
@@ -83,6 +88,7 @@ async def create_app(
     name: str,
     display_name: str,
     identifier_dimension: str | None,
+    channel_dimension: str | None = None,
 ) -> Application:
     org = access.org
     if await access_repo.app_by_name(session, org.id, name):
@@ -94,6 +100,7 @@ async def create_app(
         name=name,
         display_name=display_name or name,
         identifier_dimension=identifier_dimension,
+        channel_dimension=channel_dimension,
         revision=0,
         last_package_version=0,
     )
@@ -118,21 +125,27 @@ async def list_apps(
         if app is None or app.org_id != org.id:
             return []
         return [app] if await app_role(session, principal, org, app) is not None else []
-    return await repo.apps_of_member(session, org.id, principal.user_id)
+    return await members_repo.apps_of_member(session, org.id, principal.user_id)
 
 
 async def update_app(
     session: AsyncSession,
     principal: Principal,
     access: AppAccess,
-    changes: dict[str, str | None],
+    changes: dict[str, Any],
 ) -> Application:
     app = access.app
+    changes = {k: v for k, v in changes.items() if k != "ingest_keyless" or v is not None}
+    if "ingest_keyless" in changes:
+        app.ingest_keyless = changes["ingest_keyless"]
     if "display_name" in changes:
         app.display_name = changes["display_name"] or app.name
     if "identifier_dimension" in changes:
         app.identifier_dimension = changes["identifier_dimension"]
         app.revision += 1  # devices are bucketed differently from now on
+    if "channel_dimension" in changes:
+        app.channel_dimension = changes["channel_dimension"]
+        app.revision += 1  # devices may follow another channel from now on
     await record(
         session,
         principal,
@@ -142,6 +155,25 @@ async def update_app(
         org_id=access.org.id,
         app_id=app.id,
         details={"changed": sorted(changes)},
+    )
+    await session.flush()
+    return app
+
+
+async def rotate_ingest_key(
+    session: AsyncSession, principal: Principal, access: AppAccess
+) -> Application:
+    """A new ingest key; the old one stops working as soon as the snapshots refresh."""
+    app = access.app
+    app.ingest_key = new_ingest_key()
+    await record(
+        session,
+        principal,
+        "app.rotate_ingest_key",
+        "application",
+        app.id,
+        org_id=access.org.id,
+        app_id=app.id,
     )
     await session.flush()
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, exists, insert, literal, select, text, update
+from sqlalchemy import CursorResult, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.models import Blob, CleanupOutbox
@@ -130,3 +130,18 @@ async def reschedule(session: AsyncSession, row_id: int, when: datetime, error: 
 
 async def attempts_of(session: AsyncSession, row_id: int) -> int | None:
     return await session.scalar(select(CleanupOutbox.attempts).where(CleanupOutbox.id == row_id))
+
+
+async def backlog(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Rows waiting: due now, scheduled later, and those whose last attempt failed."""
+    due = CleanupOutbox.next_attempt_at <= now
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(due),
+                func.count().filter(~due),
+                func.count().filter(CleanupOutbox.attempts > 0),
+            ).select_from(CleanupOutbox)
+        )
+    ).one()
+    return {"due": int(row[0]), "scheduled": int(row[1]), "retrying": int(row[2])}

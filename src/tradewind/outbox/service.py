@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.compression.variants import variant_keys
 from tradewind.db import Database
-from tradewind.errors import Conflict
-from tradewind.files.receive import remove_stale, temp_root
+from tradewind.errors import Conflict, DatabaseUnavailable
 from tradewind.models.base import utcnow
 from tradewind.outbox import repository as repo
 from tradewind.settings import Settings
@@ -37,8 +36,6 @@ from tradewind.storage import BlobStore
 log = logging.getLogger("tradewind.outbox")
 
 BATCH_SIZE = 100
-STALE_TEMP_SECONDS = 24 * 3600
-TEMP_SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 @dataclass
@@ -143,7 +140,8 @@ async def _process(db: Database, store: BlobStore, row_id: int, key: str, now: d
         if await repo.key_in_use(session, key, now):
             await repo.delete_due(session, key, now)
             return "kept"
-        await store.delete(key)
+        for doomed in (key, *variant_keys(key)):  # the blob and its compressed variants
+            await store.delete(doomed)
         await repo.delete_due(session, key, now)
         return "deleted"
 
@@ -165,18 +163,14 @@ async def _reschedule(
 
 async def run_drain(db: Database, store: BlobStore, settings: Settings) -> None:
     """The background loop: sleep, drain (repeating while batches are full); never dies."""
-    last_sweep = 0.0
     while True:
         await asyncio.sleep(settings.outbox_interval_seconds)
-        if time.monotonic() - last_sweep > TEMP_SWEEP_INTERVAL_SECONDS:
-            last_sweep = time.monotonic()
-            await asyncio.to_thread(
-                remove_stale, temp_root(settings.data_dir), STALE_TEMP_SECONDS, time.time()
-            )
         result = DrainResult(skipped=BATCH_SIZE)
         while result.processed >= BATCH_SIZE:
             try:
                 result = await drain_once(db, store, settings)
+            except DatabaseUnavailable:  # logged once by the database's availability
+                break
             except Exception:
                 log.exception("cleanup outbox drain failed")
                 break

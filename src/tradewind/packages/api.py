@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,7 +10,7 @@ from tradewind.packages import service
 from tradewind.packages.schemas import PackageCreate, PackageFileOut, PackageOut, PackageSummary
 from tradewind.web.deps import AppReader, AppWriter, CurrentPrincipal, DbSession
 from tradewind.web.errors import error_responses
-from tradewind.web.params import RowId
+from tradewind.web.params import Offset, RowId
 
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/packages", tags=["packages"])
 
@@ -33,17 +33,38 @@ def package_out(view: service.PackageView) -> PackageOut:
     )
 
 
-@router.post("", operation_id="create_package", response_model=PackageOut, status_code=201)
+REUSED: dict[int | str, dict[str, Any]] = {
+    200: {"model": PackageOut, "description": "An identical package exists (`reuse_identical`)"}
+}
+
+
+@router.post(
+    "",
+    operation_id="create_package",
+    response_model=PackageOut,
+    status_code=201,
+    responses=REUSED,
+)
 async def create_package(
-    body: PackageCreate, access: AppWriter, session: DbSession, principal: CurrentPrincipal
+    body: PackageCreate,
+    access: AppWriter,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    response: Response,
 ) -> PackageOut:
     """Create the next version from files already uploaded (a path means its newest content;
-    `{"path", "sha256"}` pins one)."""
+    `{"path", "sha256"}` pins one). With `reuse_identical`, an existing package with the same
+    files and properties is answered instead (200)."""
     layout = await service.resolve_layout(
         session, access.app.id, body.index, body.important, body.lazy
     )
+    if body.reuse_identical:
+        found = await service.find_identical(session, access, layout, body.properties)
+        if found is not None:
+            response.status_code = 200
+            return package_out(found).model_copy(update={"reused": True})
     view = await service.create_package(
-        session, principal, access, layout, body.properties, body.notes
+        session, principal, access, layout, body.properties, body.notes, signature=body.signature
     )
     return package_out(view)
 
@@ -53,12 +74,14 @@ async def list_packages(
     access: AppReader,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[PackageSummary]:
     rows = await service.list_packages(session, access, limit, offset)
+    live = await service.live_releases(session, access)
     return [
         PackageSummary(
             version=p.version,
+            live_releases=live.get(p.id, []),
             index=index,
             file_count=count,
             total_size=size,

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.files.repository import StoredFile, stored_files
 from tradewind.models import Application, File, Package, PackageFile, Release, User
+from tradewind.releases.lifecycle import LIVE
 
 KIND_ORDER = {"index": 0, "important": 1, "lazy": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMember:
+    package_id: int
+    kind: str  # index, important or lazy
+    position: int
+    stored: StoredFile
 
 
 async def allocate_version(session: AsyncSession, app_id: int) -> int:
@@ -50,22 +61,34 @@ async def by_version(session: AsyncSession, app_id: int, version: int) -> Packag
     )
 
 
-async def creator_email(session: AsyncSession, package: Package) -> str | None:
-    if package.created_by is None:
-        return None
-    return await session.scalar(select(User.email).where(User.id == package.created_by))
+async def by_ids(session: AsyncSession, ids: Collection[int]) -> dict[int, Package]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Package).where(Package.id.in_(tuple(ids))))
+    return {package.id: package for package in rows}
 
 
-async def members(session: AsyncSession, package_id: int) -> list[tuple[File, str]]:
-    """(file, kind) of a package: the index, then important, then lazy, each in given order."""
-    order = case(KIND_ORDER, value=PackageFile.kind, else_=3)
+async def members_of(session: AsyncSession, package_ids: Collection[int]) -> list[PackageMember]:
+    """Every file of the given packages: per package the index, then important, then lazy,
+    each in the order given at creation."""
+    if not package_ids:
+        return []
     query = (
-        select(File, PackageFile.kind)
+        stored_files()
+        .add_columns(PackageFile.package_id, PackageFile.kind, PackageFile.position)
         .join(PackageFile, PackageFile.file_id == File.id)
-        .where(PackageFile.package_id == package_id)
-        .order_by(order, PackageFile.position)
+        .where(PackageFile.package_id.in_(tuple(package_ids)))
+        .order_by(
+            PackageFile.package_id,
+            case(KIND_ORDER, value=PackageFile.kind, else_=3),
+            PackageFile.position,
+            File.path,
+        )
     )
-    return [(row[0], row[1]) for row in await session.execute(query)]
+    return [
+        PackageMember(package_id, kind, position, StoredFile(file, key))
+        for file, key, package_id, kind, position in await session.execute(query)
+    ]
 
 
 async def list_packages(
@@ -106,3 +129,29 @@ async def used_by_release(session: AsyncSession, package_id: int) -> bool:
 async def delete_package(session: AsyncSession, package_id: int) -> None:
     await session.execute(delete(PackageFile).where(PackageFile.package_id == package_id))
     await session.execute(delete(Package).where(Package.id == package_id))
+
+
+async def with_index_file(
+    session: AsyncSession, app_id: int, index_file_id: int, limit: int = 20
+) -> list[Package]:
+    """The newest packages whose index is this file row (candidates for identical content)."""
+    query = (
+        select(Package)
+        .where(Package.app_id == app_id, Package.index_file_id == index_file_id)
+        .order_by(Package.version.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def live_releases_by_package(session: AsyncSession, app_id: int) -> dict[int, list[int]]:
+    """package id -> ids of its releases devices may get now (in progress, paused, concluded)."""
+    query = (
+        select(Release.package_id, Release.id)
+        .where(Release.app_id == app_id, Release.status.in_(LIVE))
+        .order_by(Release.id)
+    )
+    found: dict[int, list[int]] = {}
+    for package_id, release_id in await session.execute(query):
+        found.setdefault(package_id, []).append(release_id)
+    return found

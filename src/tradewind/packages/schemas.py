@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from tradewind.files.schemas import FileRef, RawPath
+from tradewind.keys.uploads import UploadSignature
 
 MAX_PACKAGE_FILES = 10_000
 MAX_NOTES_LENGTH = 10_000
@@ -31,6 +32,14 @@ class PackageCreate(BaseModel):
     )
     properties: dict[str, Any] = Field(default_factory=dict)
     notes: str = Field("", max_length=MAX_NOTES_LENGTH)
+    signature: UploadSignature | None = Field(
+        None, description="Detached signature of the package (required by the upload policy)."
+    )
+    reuse_identical: StrictBool = Field(
+        False,
+        description="When a package with exactly these files and properties exists, answer "
+        "it (200, `reused: true`) instead of creating a new version.",
+    )
 
 
 class PackageFileOut(BaseModel):
@@ -49,10 +58,16 @@ class PackageOut(BaseModel):
     notes: str
     created_by: str | None
     created_at: datetime
+    reused: bool = Field(False, description="True when an existing identical package was answered.")
 
 
 class PackageSummary(BaseModel):
     version: int
+    live_releases: list[int] = Field(
+        default_factory=list,
+        description="Ids of this package's releases devices may get now (in progress, paused "
+        "or concluded); empty when the package is not live.",
+    )
     index: str
     file_count: int
     total_size: int

@@ -12,12 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
+from tradewind.accounts import repository as accounts_repo
 from tradewind.audit.service import record
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.files import repository as files_repo
 from tradewind.files import service as files
 from tradewind.files.paths import normalise_path
 from tradewind.files.schemas import FileRef
+from tradewind.keys.statement import FileRef as SignedFile
+from tradewind.keys.uploads import UploadSignature, check_package_signature
 from tradewind.models import File, Package
 from tradewind.packages import repository as repo
 from tradewind.packages.schemas import FileSpec
@@ -120,6 +123,15 @@ async def resolve_layout(
     return Layout(resolved[0], resolved[1:split], resolved[split:])
 
 
+def layout_refs(layout: Layout) -> tuple[SignedFile, list[SignedFile], list[SignedFile]]:
+    """(path, sha256) of the index, important and lazy files (what an upload signs)."""
+
+    def ref(file: File) -> SignedFile:
+        return (file.path, file.sha256)
+
+    return ref(layout.index), [ref(f) for f in layout.important], [ref(f) for f in layout.lazy]
+
+
 def check_properties(properties: dict[str, Any]) -> None:
     if len(json.dumps(properties, separators=(",", ":"))) > MAX_PROPERTIES_BYTES:
         raise BadRequest(
@@ -136,8 +148,12 @@ async def create_package(
     properties: dict[str, Any],
     notes: str,
     via: str = "api",
+    signature: UploadSignature | None = None,
 ) -> PackageView:
     check_properties(properties)
+    signer = await check_package_signature(
+        session, access, layout_refs(layout), properties, signature
+    )
     # Last, so the application row stays locked for as short a time as possible.
     version = await repo.allocate_version(session, access.app.id)
     package = await repo.insert_package(
@@ -169,9 +185,29 @@ async def create_package(
         package.id,
         org_id=access.org.id,
         app_id=access.app.id,
-        details={"version": version, "files": len(members), "via": via},
+        details={"version": version, "files": len(members), "via": via}
+        | ({"signed_by": signer.key_id} if signer is not None else {}),
     )
     return PackageView(package, members, principal.email)
+
+
+async def find_identical(
+    session: AsyncSession, access: AppAccess, layout: Layout, properties: dict[str, Any]
+) -> PackageView | None:
+    """The newest package with exactly these files (same contents, same kinds) and properties:
+    pushing the same build twice then gives the same package (idempotent CI)."""
+    wanted = {(layout.index.id, "index")}
+    wanted |= {(f.id, "important") for f in layout.important}
+    wanted |= {(f.id, "lazy") for f in layout.lazy}
+    for package in await repo.with_index_file(session, access.app.id, layout.index.id):
+        if package.properties != properties:
+            continue
+        members = [(m.stored.file, m.kind) for m in await repo.members_of(session, [package.id])]
+        if {(f.id, kind) for f, kind in members} == wanted and len(members) == len(wanted):
+            return PackageView(
+                package, members, await accounts_repo.email_of(session, package.created_by)
+            )
+    return None
 
 
 async def _get(session: AsyncSession, access: AppAccess, version: int) -> Package:
@@ -187,8 +223,8 @@ async def _get(session: AsyncSession, access: AppAccess, version: int) -> Packag
 
 async def get_package(session: AsyncSession, access: AppAccess, version: int) -> PackageView:
     package = await _get(session, access, version)
-    members = await repo.members(session, package.id)
-    return PackageView(package, members, await repo.creator_email(session, package))
+    members = [(m.stored.file, m.kind) for m in await repo.members_of(session, [package.id])]
+    return PackageView(package, members, await accounts_repo.email_of(session, package.created_by))
 
 
 async def list_packages(
@@ -217,7 +253,7 @@ async def delete_package(
     package = await _get(session, access, version)
     if await repo.used_by_release(session, package.id):
         raise _in_use(version)
-    members = [file for file, _ in await repo.members(session, package.id)]
+    members = [m.stored.file for m in await repo.members_of(session, [package.id])]
     try:
         await repo.delete_package(session, package.id)
     except IntegrityError as exc:  # a release was created for it concurrently
@@ -234,3 +270,8 @@ async def delete_package(
         details={"version": version, "files_deleted": removed},
     )
     return removed
+
+
+async def live_releases(session: AsyncSession, access: AppAccess) -> dict[int, list[int]]:
+    """package id -> its live releases (what devices may be getting), for marking packages."""
+    return await repo.live_releases_by_package(session, access.app.id)

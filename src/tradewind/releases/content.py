@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.dimensions import repository as dimensions_repo
 from tradewind.errors import BadRequest, NotFound
 from tradewind.models import File, Package
+from tradewind.packages import repository as packages_repo
 from tradewind.releases import repository as repo
 from tradewind.releases.schemas import ConditionIn, ResourceIn, ResourceRef
+from tradewind.remoteconfig.loading import cohort_names
 from tradewind.targeting.bucket import percentage_to_bp
 from tradewind.targeting.conditions import (
     Condition,
@@ -72,7 +74,28 @@ async def validated_target(
 ) -> Target:
     """Raises BadRequest(invalid_target) unless every condition fits the app's dimensions."""
     validate_conditions(conditions, await dimension_types(session, app_id))
+    _check_cohort_values(conditions, await cohort_names(session, app_id))
     return canonical(conditions)
+
+
+def _check_cohort_values(
+    conditions: Sequence[Condition], cohorts: Mapping[str, frozenset[str]]
+) -> None:
+    """A condition on a cohort dimension must name its cohorts (a typo would match nobody)."""
+    for index, condition in enumerate(conditions):
+        names = cohorts.get(condition.dimension)
+        unknown = [] if names is None else [v for v in condition.values if v not in names]
+        if unknown:
+            raise BadRequest(
+                f"condition {index} on {condition.dimension!r}: no cohort named {unknown[0]!r} "
+                f"(cohorts: {', '.join(sorted(names or ()))})",
+                code="invalid_target",
+                details={
+                    "index": index,
+                    "dimension": condition.dimension,
+                    "problem": "unknown_cohort",
+                },
+            )
 
 
 def from_wire(conditions: Sequence[ConditionIn]) -> tuple[Condition, ...]:
@@ -82,7 +105,7 @@ def from_wire(conditions: Sequence[ConditionIn]) -> tuple[Condition, ...]:
 
 
 async def package_for(session: AsyncSession, app_id: int, version: int) -> Package:
-    package = await repo.package_by_version(session, app_id, version)
+    package = await packages_repo.by_version(session, app_id, version)
     if package is None:
         raise NotFound(
             f"package version {version} does not exist in this application",
@@ -90,6 +113,25 @@ async def package_for(session: AsyncSession, app_id: int, version: int) -> Packa
             details={"package_version": version},
         )
     return package
+
+
+async def baseline_package(
+    session: AsyncSession, app_id: int, channel: str, target_key: str
+) -> Package:
+    """The package a config-only release keeps: that of the concluded release of its exact
+    target, else of the channel's concluded release for everyone."""
+    everyone = canonical(()).key
+    for key in dict.fromkeys((target_key, everyone)):
+        release = await repo.newest_concluded(session, app_id, channel, key)
+        if release is not None:
+            return (await packages_repo.by_ids(session, [release.package_id]))[release.package_id]
+    raise BadRequest(
+        "a config-only release (no package_version) takes the package of the concluded "
+        f"release of its target or of everyone on channel {channel!r}, and there is none; "
+        "give package_version",
+        code="no_baseline_package",
+        details={"channel": channel},
+    )
 
 
 def rollout_bp(percentage: Decimal) -> int:
@@ -132,7 +174,7 @@ async def resource_files(
 
 
 async def package_paths(session: AsyncSession, package: Package) -> set[str]:
-    members = await repo.package_members(session, [package.id])
+    members = await packages_repo.members_of(session, [package.id])
     paths = {member.stored.file.path for member in members}
     index = await repo.stored_files_by_id(session, [package.index_file_id])
     paths.update(stored.file.path for stored in index.values())

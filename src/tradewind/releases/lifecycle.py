@@ -1,4 +1,4 @@
-"""The release state machine (DESIGN.md §6), as data.
+"""The release state machine, as data (docs/releases.md).
 
     created ──ramp──► in_progress ──conclude──► concluded ──(newer baseline)──► superseded
        │                ▲   │ ramp (any %)          │

@@ -13,11 +13,16 @@ from typing import Any, Literal, cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.dimensions import repository as dimensions_repo
+from tradewind.files.repository import StoredFile
 from tradewind.models import Package, Release
+from tradewind.packages import repository as packages_repo
+from tradewind.packages.repository import PackageMember
 from tradewind.releases import repository as repo
 from tradewind.releases.content import conditions_of
 from tradewind.releases.lifecycle import LIVE
-from tradewind.releases.repository import PackageMember, StoredFile
+from tradewind.remoteconfig.cohorts import CohortDimension
+from tradewind.remoteconfig.loading import load_cohorts, load_schema
+from tradewind.remoteconfig.properties import EMPTY_SCHEMA, PropertySchema
 from tradewind.targeting.resolution import Candidate, Resolver, Status
 
 
@@ -65,6 +70,8 @@ class LiveRelease:
     config_version: str
     package: LivePackage
     resources: tuple[LiveFile, ...]
+    # An experiment's variants (release rows with `variant_ranges`); empty otherwise.
+    variants: tuple[LiveRelease, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +79,11 @@ class LiveState:
     app_id: int
     revision: int  # read before the releases: a change after it bumps past this value
     identifier_dimension: str | None
+    channel_dimension: str | None
     positions: Mapping[str, int]  # dimension name -> position (weight 2**position)
     releases: Mapping[int, LiveRelease]  # by release id
+    properties: PropertySchema = EMPTY_SCHEMA  # the app's property schema with defaults
+    cohorts: tuple[CohortDimension, ...] = ()  # computed into the context before resolution
 
     def channels(self) -> frozenset[str]:
         return frozenset(live.release.channel for live in self.releases.values())
@@ -89,33 +99,51 @@ class LiveState:
 async def load_live_state(session: AsyncSession, app_id: int) -> LiveState:
     """Read an application's in-progress, paused and concluded releases and its dimensions."""
     revision = await repo.app_revision(session, app_id)
-    app_identifier = await repo.identifier_dimension(session, app_id)
+    app_identifier, app_channel = await repo.device_dimensions(session, app_id)
     dimensions = await dimensions_repo.list_for_app(session, app_id)
     releases = await repo.releases_with_status(session, app_id, LIVE)
-    packages = await repo.packages_by_id(session, {r.package_id for r in releases})
-    members = await repo.package_members(session, packages.keys())
+    variants = await repo.variants_of(session, [r.id for r in releases])
+    everything = [*releases, *variants]
+    packages = await packages_repo.by_ids(session, {r.package_id for r in everything})
+    members = await packages_repo.members_of(session, packages.keys())
     indexes = await repo.stored_files_by_id(session, {p.index_file_id for p in packages.values()})
-    resources = await repo.resources_of(session, [r.id for r in releases])
+    resources = await repo.resources_of(session, [r.id for r in everything])
     live_packages = {
         package.id: _package(package, indexes[package.index_file_id], members)
         for package in packages.values()
     }
     orders = recency_orders(releases)
+    properties = await load_schema(session, app_id)
+    cohorts = await load_cohorts(session, app_id)
     return LiveState(
         app_id=app_id,
         revision=revision,
         identifier_dimension=app_identifier,
+        channel_dimension=app_channel,
         positions={d.name: d.position for d in dimensions},
         releases={
             r.id: LiveRelease(
                 release=r,
-                candidate=candidate(r, orders[r.id]),
+                candidate=(own := candidate(r, orders[r.id])),
                 config_version=config_version(r.id),
                 package=live_packages[r.package_id],
                 resources=tuple(_file(s) for s in resources[r.id]),
+                variants=tuple(
+                    LiveRelease(
+                        release=v,
+                        candidate=own,
+                        config_version=config_version(v.id),
+                        package=live_packages[v.package_id],
+                        resources=tuple(_file(s) for s in resources[v.id]),
+                    )
+                    for v in variants
+                    if v.parent_id == r.id
+                ),
             )
             for r in releases
         },
+        properties=properties,
+        cohorts=cohorts,
     )
 
 

@@ -1,40 +1,23 @@
-"""Queries for releases, their packages, resources and history."""
+"""Queries for releases, their resources and history (packages: tradewind.packages)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.errors import Conflict
+from tradewind.files.repository import StoredFile, stored_files
 from tradewind.models import (
     Application,
     AuditEvent,
-    Blob,
     File,
-    Package,
-    PackageFile,
     Release,
     ReleaseResource,
     User,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFile:
-    """A file row with the storage key of its blob."""
-
-    file: File
-    storage_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class PackageMember:
-    package_id: int
-    kind: str  # index, important or lazy
-    position: int
-    stored: StoredFile
 
 
 async def lock_app(session: AsyncSession, app_id: int) -> Application:
@@ -54,7 +37,12 @@ async def lock_app(session: AsyncSession, app_id: int) -> Application:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return (await session.scalars(query)).one()
+    app = (await session.scalars(query)).one_or_none()
+    if app is None:  # deleted by a concurrent request after this one resolved it
+        raise Conflict(
+            "the application was deleted meanwhile; reload and retry", code="concurrent_change"
+        )
+    return app
 
 
 async def bump_revision(session: AsyncSession, app_id: int) -> None:
@@ -72,10 +60,16 @@ async def app_revision(session: AsyncSession, app_id: int) -> int:
     return int(revision or 0)
 
 
-async def identifier_dimension(session: AsyncSession, app_id: int) -> str | None:
-    return await session.scalar(
-        select(Application.identifier_dimension).where(Application.id == app_id)
-    )
+async def device_dimensions(session: AsyncSession, app_id: int) -> tuple[str | None, str | None]:
+    """The application's identifier dimension and channel dimension."""
+    row = (
+        await session.execute(
+            select(Application.identifier_dimension, Application.channel_dimension).where(
+                Application.id == app_id
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 async def release_by_id(
@@ -132,7 +126,7 @@ async def list_releases(
     limit: int,
     before: int | None,
 ) -> list[Release]:
-    query = select(Release).where(Release.app_id == app_id)
+    query = select(Release).where(Release.app_id == app_id, Release.parent_id.is_(None))
     if statuses:
         query = query.where(Release.status.in_(tuple(statuses)))
     if channel is not None:
@@ -140,6 +134,37 @@ async def list_releases(
     if before is not None:
         query = query.where(Release.id < before)
     return list(await session.scalars(query.order_by(Release.id.desc()).limit(limit)))
+
+
+async def variants_of(
+    session: AsyncSession, parent_ids: Collection[int], statuses: Collection[str] = ("variant",)
+) -> list[Release]:
+    """The variant releases of these experiments, by id."""
+    if not parent_ids:
+        return []
+    query = (
+        select(Release)
+        .where(Release.parent_id.in_(tuple(parent_ids)), Release.status.in_(tuple(statuses)))
+        .order_by(Release.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def newest_concluded(
+    session: AsyncSession, app_id: int, channel: str, target_key: str
+) -> Release | None:
+    query = (
+        select(Release)
+        .where(
+            Release.app_id == app_id,
+            Release.channel == channel,
+            Release.target_key == target_key,
+            Release.status == "concluded",
+        )
+        .order_by(Release.concluded_at.desc(), Release.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
 
 
 async def releases_with_status(
@@ -153,46 +178,10 @@ async def releases_with_status(
     return list(await session.scalars(query))
 
 
-async def package_by_version(session: AsyncSession, app_id: int, version: int) -> Package | None:
-    return await session.scalar(
-        select(Package).where(Package.app_id == app_id, Package.version == version)
-    )
-
-
-async def packages_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Package]:
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Package).where(Package.id.in_(tuple(ids))))
-    return {package.id: package for package in rows}
-
-
-def _stored_files() -> Select[File, str]:
-    return select(File, Blob.storage_key).join(Blob, Blob.id == File.blob_id)
-
-
-async def package_members(
-    session: AsyncSession, package_ids: Collection[int]
-) -> list[PackageMember]:
-    """Every file of the given packages, the index included, in package order."""
-    if not package_ids:
-        return []
-    query = (
-        _stored_files()
-        .add_columns(PackageFile.package_id, PackageFile.kind, PackageFile.position)
-        .join(PackageFile, PackageFile.file_id == File.id)
-        .where(PackageFile.package_id.in_(tuple(package_ids)))
-        .order_by(PackageFile.package_id, PackageFile.position, File.path)
-    )
-    return [
-        PackageMember(package_id, kind, position, StoredFile(file, key))
-        for file, key, package_id, kind, position in await session.execute(query)
-    ]
-
-
 async def stored_files_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, StoredFile]:
     if not ids:
         return {}
-    rows = await session.execute(_stored_files().where(File.id.in_(tuple(ids))))
+    rows = await session.execute(stored_files().where(File.id.in_(tuple(ids))))
     return {file.id: StoredFile(file, key) for file, key in rows}
 
 
@@ -216,7 +205,7 @@ async def resources_of(
     if not release_ids:
         return result
     query = (
-        _stored_files()
+        stored_files()
         .add_columns(ReleaseResource.release_id)
         .join(ReleaseResource, ReleaseResource.file_id == File.id)
         .where(ReleaseResource.release_id.in_(tuple(release_ids)))
@@ -257,8 +246,22 @@ async def history(
     return [(event, email) for event, email in await session.execute(query)]
 
 
-async def user_emails(session: AsyncSession, user_ids: Collection[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    rows = await session.execute(select(User.id, User.email).where(User.id.in_(tuple(user_ids))))
-    return {user_id: email for user_id, email in rows}
+async def concluded_before(
+    session: AsyncSession, app_id: int, channel: str, target_key: str, before: datetime
+) -> Release | None:
+    """The release of this exact target that was the baseline just before `before`: the newest
+    one concluded earlier (it may since have been superseded or retired)."""
+    query = (
+        select(Release)
+        .where(
+            Release.app_id == app_id,
+            Release.channel == channel,
+            Release.target_key == target_key,
+            Release.parent_id.is_(None),
+            Release.concluded_at.is_not(None),
+            Release.concluded_at < before,
+        )
+        .order_by(Release.concluded_at.desc(), Release.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tradewind.names import Slug
 
@@ -21,8 +21,20 @@ Percentage = Annotated[
 ]
 JsonObject = dict[str, Any]
 Status = Literal[
-    "created", "in_progress", "paused", "concluded", "superseded", "retired", "discarded"
+    "created",
+    "in_progress",
+    "paused",
+    "concluded",
+    "superseded",
+    "retired",
+    "discarded",
+    "variant",
 ]
+
+
+# Package versions are a 32-bit integer column: larger numbers are refused as invalid input
+# rather than reaching the database (SQLite overflows at 2**63, PostgreSQL at 2**31).
+PackageVersion = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
 
 
 class ConditionIn(BaseModel):
@@ -69,9 +81,45 @@ class ConfigUpdate(BaseModel):
     properties: JsonObject | None = None
 
 
+class VariantIn(BaseModel):
+    """One arm of an experiment: its traffic share and what it changes."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Slug
+    percentage: Percentage = Field(description="share of the experiment's devices")
+    properties: JsonObject = Field(
+        default_factory=dict, description="overlaid on the release's config.properties"
+    )
+    package_version: PackageVersion | None = Field(
+        None, description="omitted: the release's package"
+    )
+
+
+Variants = Annotated[list[VariantIn], Field(min_length=1, max_length=10)]
+
+
+class VariantSharesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    percentages: Annotated[dict[str, Percentage], Field(max_length=10)] = Field(
+        description="variant name -> share; every variant, adding up to 100"
+    )
+
+
+class VariantOut(BaseModel):
+    name: str
+    release_id: int = Field(description="the variant's own id: its config.version and signals")
+    percentage: float
+    package_version: int
+    properties: JsonObject = Field(description="the config.properties the variant sets")
+
+
 class ReleaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    package_version: Annotated[int, Field(ge=1, strict=True)]
+    package_version: PackageVersion | None = Field(
+        None,
+        description="omitted: a config-only release, with the package its audience is served "
+        "now (the concluded release of the same target, else of the empty target)",
+    )
     config: ConfigIn = Field(default_factory=ConfigIn)
     resources: Resources = Field(default_factory=list)
     package_properties: JsonObject | None = Field(
@@ -82,14 +130,17 @@ class ReleaseCreate(BaseModel):
     notes: Notes = ""
     channel: Slug = "production"
     binary_version_range: Range | None = None
-    mandatory: bool = False
+    mandatory: StrictBool = False
+    variants: Variants | None = Field(
+        None, description="an experiment: 2 or more variants whose shares add up to 100"
+    )
 
 
 class ReleaseUpdate(BaseModel):
     """Only a `created` release can be edited; absent fields keep their value."""
 
     model_config = ConfigDict(extra="forbid")
-    package_version: Annotated[int, Field(ge=1, strict=True)] | None = None
+    package_version: PackageVersion | None = None
     config: ConfigUpdate | None = None
     resources: Resources | None = None
     package_properties: JsonObject | None = Field(
@@ -100,7 +151,7 @@ class ReleaseUpdate(BaseModel):
     notes: Notes | None = None
     channel: Slug | None = None
     binary_version_range: Range | None = None
-    mandatory: bool | None = None
+    mandatory: StrictBool | None = None
 
 
 class RampIn(BaseModel):
@@ -157,6 +208,10 @@ class ReleaseOut(BaseModel):
     mandatory: bool
     notes: str
     rolled_back_from_id: int | None
+    variants: list[VariantOut] | None = Field(
+        None, description="an experiment's variants while it runs; null otherwise"
+    )
+    parent_id: int | None = Field(None, description="a variant: its experiment's release")
     created_by: str | None
     created_at: datetime
     updated_at: datetime
@@ -191,9 +246,85 @@ class CandidateOut(BaseModel):
     reason: str
 
 
+class PropertySourceOut(BaseModel):
+    name: str
+    value: Any
+    source: Literal["default", "release", "variant"] = Field(
+        description="default: the schema's default value; release: set by the winning release; "
+        "variant: set by the device's experiment variant"
+    )
+    release_id: int | None = Field(
+        description="the release (or variant release) that sets it; null for a default"
+    )
+
+
 class ExplainOut(BaseModel):
     channel: str
     identifier: str | None
     winner: int | None = Field(description="the id of the release served, or null")
     reason: str
     candidates: list[CandidateOut]
+    variant: str | None = Field(
+        None, description="the device's variant, when the winner is an experiment"
+    )
+    variant_release_id: int | None = Field(None, description="that variant's id (config.version)")
+    variant_bucket: int | None = Field(None, description="the device's variant bucket, 0..9999")
+    cohorts: dict[str, str] = Field(
+        default_factory=dict,
+        description="cohort dimension -> the cohort the context falls in (first match wins)",
+    )
+    properties: list[PropertySourceOut] = Field(
+        default_factory=list,
+        description="the config.properties the winner's document carries, and where each "
+        "value comes from",
+    )
+    undefined_keys: list[str] = Field(
+        description="context keys the application defines no dimension for: targeting ignores "
+        "them (a misspelt or differently cased key serves the baseline)"
+    )
+
+
+class FileChangeOut(BaseModel):
+    path: str
+    change: str = Field(description="added, removed, changed (content) or moved (kind only)")
+    kind: str = Field(description="index, important or lazy (the old kind when removed)")
+    old_size: int | None
+    new_size: int | None
+
+
+class ValueChangeOut(BaseModel):
+    key: str
+    change: str = Field(description="added, removed or changed")
+    old: Any
+    new: Any
+
+
+class ReleaseChangesOut(BaseModel):
+    release_id: int | None
+    against_release_id: int | None = Field(
+        description="the release it replaces for its audience; null: nothing is served there"
+    )
+    package_version: int | None
+    against_package_version: int | None
+    files: list[FileChangeOut]
+    download_bytes: int = Field(description="bytes of added and changed files")
+    config: list[ValueChangeOut] = Field(description="boot_timeout, release_config_timeout")
+    properties: list[ValueChangeOut] = Field(description="config.properties, by top-level key")
+    package_properties: list[ValueChangeOut]
+
+
+class TimelineEntryOut(BaseModel):
+    id: int
+    release_id: int
+    action: str
+    from_state: str | None
+    to_state: str | None
+    actor: str | None
+    how: str | None = Field(None, description="session, SSO or the API token's name")
+    details: dict[str, Any]
+    at: datetime
+
+
+class TimelineOut(BaseModel):
+    entries: list[TimelineEntryOut]
+    next_before: int | None

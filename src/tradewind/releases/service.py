@@ -17,14 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
-from tradewind.audit.service import record
-from tradewind.errors import Conflict, NotFound
+from tradewind.audit.service import Actor, record
+from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Package, Release
 from tradewind.models.base import utcnow
-from tradewind.releases import content, lifecycle
+from tradewind.packages import repository as packages_repo
+from tradewind.releases import changes, content, lifecycle, variants
 from tradewind.releases import repository as repo
 from tradewind.releases.lifecycle import Action
-from tradewind.releases.schemas import ReleaseCreate, ReleaseUpdate, ResourceIn, ResourceRef
+from tradewind.releases.schemas import (
+    ReleaseCreate,
+    ReleaseUpdate,
+    ResourceIn,
+    ResourceRef,
+)
+from tradewind.remoteconfig import service as properties_service
+from tradewind.remoteconfig.loading import load_schema
 from tradewind.targeting.bucket import BUCKETS
 
 
@@ -40,20 +48,31 @@ async def create_release(
 ) -> Release:
     """A new release; the first one of its channel is concluded at once, for everyone."""
     app = await repo.lock_app(session, access.app.id)
-    package = await content.package_for(session, app.id, body.package_version)
     target = await content.validated_target(session, app.id, content.from_wire(body.target))
+    package = await _package_for_create(session, app.id, body, target)
+    config = await changes.config_for_create(session, app.id, body, target.key)
+    await properties_service.check_release_properties(session, app.id, config.properties)
     bp = content.rollout_bp(body.percentage)
     binary_range = content.binary_range(body.binary_version_range)
     resource_ids = await content.resource_files(session, app.id, package, body.resources)
     first = not await repo.channel_has_releases(session, app.id, body.channel)
     if not first:
         await _ensure_target_free(session, app.id, body.channel, target, None)
+    if body.variants is not None:
+        variants.checked_shares(body.variants)
+        if first:
+            raise BadRequest(
+                "the first release of a channel goes live for everyone at once: an experiment "
+                "needs a baseline to roll out against",
+                code="invalid_variants",
+                details={"problem": "first_release"},
+            )
     release = Release(
         app_id=app.id,
         package_id=package.id,
-        boot_timeout=body.config.boot_timeout,
-        release_config_timeout=body.config.release_config_timeout,
-        config_properties=body.config.properties,
+        boot_timeout=config.boot_timeout,
+        release_config_timeout=config.release_config_timeout,
+        config_properties=config.properties,
         package_properties=_package_properties(body.package_properties, package),
         target=target.conditions,
         target_key=target.key,
@@ -70,7 +89,11 @@ async def create_release(
     session.add(release)
     await _flush(session, release)
     await repo.set_resources(session, release.id, resource_ids)
-    details = {"package_version": package.version, "first_release": first}
+    details: dict[str, Any] = {"package_version": package.version, "first_release": first}
+    if body.variants is not None:
+        schema = await load_schema(session, app.id)
+        made = await variants.create_variants(session, release, body.variants, schema)
+        details["variants"] = {v.variant_name: v.id for v in made}
     await _audit(session, principal, access, release, "create", None, release.status, details)
     if first:
         await repo.bump_revision(session, app.id)
@@ -88,8 +111,17 @@ async def update_release(
     app = await repo.lock_app(session, access.app.id)
     release = await get_release(session, app.id, release_id)
     lifecycle.check_editable(release.status)
+    if await repo.variants_of(session, [release.id]):
+        raise Conflict(
+            "an experiment cannot be edited (its variants copy its content): discard it and "
+            "create it again",
+            code="release_not_editable",
+            details={"status": release.status, "experiment": True},
+        )
     changed = body.model_fields_set
     package = await _package_after_update(session, release, body.package_version)
+    if body.config is not None and body.config.properties is not None:
+        await properties_service.check_release_properties(session, app.id, body.config.properties)
     if body.package_version is not None or body.package_properties is not None:
         release.package_properties = _package_properties(body.package_properties, package)
     target = content.Target(release.target, release.target_key)
@@ -114,17 +146,28 @@ async def update_release(
 
 async def transition(
     session: AsyncSession,
-    principal: Principal,
+    principal: Actor,
     access: AppAccess,
     release_id: int,
     action: Action,
     percentage: Decimal | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Release:
-    """ramp / pause / resume / conclude / discard, as allowed by `lifecycle.TRANSITIONS`."""
+    """ramp / pause / resume / conclude / discard, as allowed by `lifecycle.TRANSITIONS`.
+
+    `principal` may be a part of the server (the rollout guard); `details` go to the audit event.
+    """
     app = await repo.lock_app(session, access.app.id)
     release = await get_release(session, app.id, release_id)
     from_state = release.status
     to_state = lifecycle.next_status(from_state, action)
+    if action == "conclude" and await repo.variants_of(session, [release.id]):
+        raise Conflict(
+            "an experiment concludes with one of its variants: "
+            "POST .../releases/{id}/variants/{name}/conclude",
+            code="experiment_running",
+            details={"release_id": release.id},
+        )
     if action == "ramp":
         if percentage is not None:
             release.rollout_bp = content.rollout_bp(percentage)
@@ -133,7 +176,7 @@ async def transition(
     if action == "conclude":
         _mark_concluded(release)
     await _flush(session, release)
-    await _audit(session, principal, access, release, action, from_state, to_state)
+    await _audit(session, principal, access, release, action, from_state, to_state, details)
     if action == "conclude":
         await _supersede_older(session, principal, access, release)
     if lifecycle.is_live(from_state) or lifecycle.is_live(to_state):
@@ -156,6 +199,7 @@ async def rollback(
     app = await repo.lock_app(session, access.app.id)
     source = await get_release(session, app.id, release_id)
     lifecycle.next_status(source.status, "rollback")
+    await properties_service.check_release_properties(session, app.id, source.config_properties)
     target = await content.validated_target(session, app.id, content.conditions_of(source.target))
     pending = await repo.unfinished_with_target(session, app.id, source.channel, target.key, None)
     if pending is not None:
@@ -169,6 +213,41 @@ async def rollback(
     await _supersede_older(session, principal, access, release)
     await repo.bump_revision(session, app.id)
     return release
+
+
+async def rollback_to_previous(
+    session: AsyncSession,
+    principal: Principal,
+    access: AppAccess,
+    release_id: int,
+    notes: str | None,
+) -> Release:
+    """Undo a concluded release in one step: roll back to the release it replaced."""
+    current = await get_release(session, access.app.id, release_id)
+    if current.status != "concluded":
+        raise Conflict(
+            f"only a concluded release can be rolled back to its previous release; this one is "
+            f"{current.status}",
+            code="invalid_transition",
+            details={"from": current.status, "action": "rollback_previous"},
+        )
+    previous = await changes.replaced_by(session, current)
+    if previous is None or previous.target_key != current.target_key:
+        raise Conflict(
+            f"release {current.id} replaced no earlier release of its exact target: there is "
+            "nothing to roll back to (retire it to serve its devices the less specific release)",
+            code="no_previous_release",
+            details={"release_id": current.id},
+        )
+    return await rollback(session, principal, access, previous.id, notes)
+
+
+async def _package_for_create(
+    session: AsyncSession, app_id: int, body: ReleaseCreate, target: content.Target
+) -> Package:
+    if body.package_version is not None:
+        return await content.package_for(session, app_id, body.package_version)
+    return await content.baseline_package(session, app_id, body.channel, target.key)
 
 
 def _package_properties(given: dict[str, Any] | None, package: Package) -> dict[str, Any]:
@@ -215,7 +294,7 @@ async def _discard_for_rollback(
 
 
 async def _supersede_older(
-    session: AsyncSession, principal: Principal, access: AppAccess, release: Release
+    session: AsyncSession, principal: Actor, access: AppAccess, release: Release
 ) -> None:
     """The newest concluded release of a target is its baseline; older ones retire."""
     older = await repo.concluded_with_target(
@@ -268,7 +347,7 @@ async def _package_after_update(
         package = await content.package_for(session, release.app_id, version)
         release.package_id = package.id
         return package
-    return (await repo.packages_by_id(session, [release.package_id]))[release.package_id]
+    return (await packages_repo.by_ids(session, [release.package_id]))[release.package_id]
 
 
 async def _current_refs(session: AsyncSession, release: Release) -> Sequence[ResourceIn]:
@@ -298,7 +377,7 @@ def _apply_scalars(release: Release, body: ReleaseUpdate) -> None:
 
 async def _audit(
     session: AsyncSession,
-    principal: Principal,
+    principal: Actor,
     access: AppAccess,
     release: Release,
     action: str,

@@ -1,4 +1,4 @@
-"""The update-check document of the Hyper OTA / Airborne SDKs (DESIGN.md §5), as bytes.
+"""The update-check document of the Hyper OTA / Airborne SDKs, as bytes (docs/device-protocol.md).
 
 The SDKs reject a whole document when one field is missing, of the wrong type, or a file entry
 has an empty or invalid url, so every document is checked here, once, when a snapshot is
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tradewind.keys.signing import LoadedSigningKey
 from tradewind.releases.live import LiveFile, LiveRelease, LiveState
 
 DOCUMENT_VERSION = "2"
@@ -26,6 +27,19 @@ class InvalidDocument(ValueError):
     """A release's data cannot be turned into a document the SDKs accept."""
 
 
+# What a snapshot was built from: revision, names and ingest settings (see SnapshotStore).
+Signature = tuple[int, str, str, str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Ingest:
+    """What device event ingest needs of an application, without the database."""
+
+    key: str = ""
+    keyless: bool = False
+    release_ids: frozenset[int] = frozenset()  # every release of the app, finished ones too
+
+
 @dataclass(frozen=True, slots=True)
 class AppSource:
     """What a snapshot is compiled from: an application's names and its live state.
@@ -36,6 +50,9 @@ class AppSource:
     org_name: str
     app_name: str
     state: LiveState
+    ingest: Ingest = Ingest()
+    # The application's enabled signing keys (decrypted when the source was loaded).
+    signing_keys: tuple[LoadedSigningKey, ...] = ()
 
     @property
     def app_id(self) -> int:
@@ -50,12 +67,21 @@ class AppSource:
         return f"{self.org_name}/{self.app_name}"
 
 
-def document(app_name: str, live: LiveRelease, url_for: UrlFor) -> dict[str, Any]:
+def document(
+    app_name: str,
+    live: LiveRelease,
+    url_for: UrlFor,
+    config_properties: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The §5 document of a release; raises InvalidDocument when it would be malformed.
 
-    Exactly what the release says: its config, its package properties, its resources.
+    What the release says: its config, its package properties, its resources; the config
+    properties are `config_properties` when given (the release's values resolved over the
+    application's defaults), else the release's own.
     """
     release, package = live.release, live.package
+    if config_properties is None:
+        config_properties = release.config_properties
     return {
         "version": DOCUMENT_VERSION,
         "config": {
@@ -64,7 +90,7 @@ def document(app_name: str, live: LiveRelease, url_for: UrlFor) -> dict[str, Any
                 release.release_config_timeout, "release_config_timeout"
             ),
             "version": live.config_version,
-            "properties": _properties(release.config_properties, "config.properties"),
+            "properties": _properties(config_properties, "config.properties"),
         },
         "package": {
             "name": app_name,

@@ -7,19 +7,26 @@ from typing import TYPE_CHECKING
 
 from tradewind.assets.handler import asset_base_url
 from tradewind.db import Database
+from tradewind.keys.keyring import Keyring
 from tradewind.serving.handler import DeviceHandler
-from tradewind.serving.store import SnapshotStore
+from tradewind.serving.store import ChangeHook, SnapshotStore
 from tradewind.serving.watcher import max_snapshot_age, refresh_once, watch
 from tradewind.settings import Settings
 from tradewind.storage.base import BlobStore
 
 if TYPE_CHECKING:
-    from tradewind.web.context import AppContext
+    from tradewind.context import AppContext
 
 log = logging.getLogger("tradewind.serving")
 
 
-def create_store(settings: Settings, db: Database, blob_store: BlobStore) -> SnapshotStore:
+def create_store(
+    settings: Settings,
+    db: Database,
+    blob_store: BlobStore,
+    keyring: Keyring | None = None,
+    on_change: ChangeHook | None = None,
+) -> SnapshotStore:
     base = asset_base_url(settings)
 
     def url_for(key: str) -> str:
@@ -30,6 +37,8 @@ def create_store(settings: Settings, db: Database, blob_store: BlobStore) -> Sna
         url_for=url_for,
         cache_control=settings.device_cache_control.encode("latin-1"),
         url_ttl_seconds=blob_store.url_ttl_seconds,
+        keyring=keyring,
+        on_change=on_change,
     )
 
 
@@ -48,4 +57,8 @@ async def snapshots_check(ctx: AppContext) -> str:
 
 
 def device_handler(ctx: AppContext) -> DeviceHandler:
-    return DeviceHandler(ctx.snapshots)
+    return DeviceHandler(
+        ctx.snapshots,
+        ctx.signals if ctx.settings.signals_enabled else None,
+        ctx.device_tally if ctx.settings.metrics_enabled else None,
+    )

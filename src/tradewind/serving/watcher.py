@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from tradewind.metrics.registry import SNAPSHOT_REFRESH_FAILURES
 from tradewind.serving.store import RefreshResult, SnapshotStore
 
 log = logging.getLogger("tradewind.serving")
@@ -30,6 +31,7 @@ async def refresh_once(store: SnapshotStore) -> RefreshResult | None:
         if store.last_error is None:
             log.warning("snapshot refresh failed, serving the last snapshots: %s", reason)
         store.last_error = reason
+        SNAPSHOT_REFRESH_FAILURES.inc()
         return None
     if result.rebuilt:
         log.info("snapshots rebuilt: %s", ", ".join(result.rebuilt))

@@ -96,11 +96,20 @@ class BlobStore(ABC):
         """How long a `device_url` stays valid; None means it never expires."""
 
     @abstractmethod
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(
+        self, key: str, path: Path, content_type: str, content_encoding: str | None = None
+    ) -> None:
         """Store the local file `path` under `key`, replacing any existing blob atomically.
 
         Streams from disk; a missing `path` raises FileNotFoundError and stores nothing.
+        `content_encoding` (e.g. "br" for a compressed variant) is object metadata where the
+        backend serves objects itself (S3); the local backend serves through Tradewind.
         """
+
+    async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
+        """Like `put_file`, for a temporary file the caller gives up: a backend may move it
+        into place instead of copying it (`path` may be gone afterwards)."""
+        await self.put_file(key, path, content_type)
 
     @abstractmethod
     async def exists(self, key: str) -> bool: ...

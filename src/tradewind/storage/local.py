@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import secrets
 import shutil
@@ -36,9 +37,15 @@ class LocalBlobStore(BlobStore):
         """Where `key` lives on disk (it may not exist), for zero-copy file responses."""
         return self.root / validate_key(key)
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(
+        self, key: str, path: Path, content_type: str, content_encoding: str | None = None
+    ) -> None:
         target = self.local_path(key)
         await asyncio.to_thread(_atomic_copy, path, target)
+
+    async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
+        target = self.local_path(key)
+        await asyncio.to_thread(_atomic_move, path, target)
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.local_path(key).is_file)
@@ -120,6 +127,30 @@ def _atomic_copy(source: Path, target: Path) -> None:
             if isinstance(exc, IsADirectoryError):
                 raise _key_conflict() from None
             raise
+    _fsync_dir(target.parent)
+
+
+def _atomic_move(source: Path, target: Path) -> None:
+    """fsync the finished temporary file and rename it over `target` (no copy); a copy
+    only when the temporary directory is on another file system."""
+    fd = os.open(source, os.O_RDONLY)  # first: a missing source leaves nothing behind
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise _key_conflict() from None
+    try:
+        os.replace(source, target)
+    except IsADirectoryError:
+        raise _key_conflict() from None
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _atomic_copy(source, target)
+        return
     _fsync_dir(target.parent)
 
 

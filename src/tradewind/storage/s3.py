@@ -121,14 +121,19 @@ class S3BlobStore(BlobStore):
     def object_key(self, key: str) -> str:
         return self.prefix + validate_key(key)
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(
+        self, key: str, path: Path, content_type: str, content_encoding: str | None = None
+    ) -> None:
         object_key = self.object_key(key)
+        extra = {"ContentType": content_type}
+        if content_encoding:
+            extra["ContentEncoding"] = content_encoding
         await self._call(
             self.client.upload_file,
             str(path),
             self.bucket,
             object_key,
-            ExtraArgs={"ContentType": content_type},
+            ExtraArgs=extra,
             Config=TRANSFER_CONFIG,
         )
 

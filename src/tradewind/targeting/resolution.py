@@ -1,4 +1,4 @@
-"""Which live release a device gets (DESIGN.md §6), and why.
+"""Which live release a device gets, and why (docs/releases.md).
 
 Build one `Resolver` per snapshot of an application's live releases; `resolve` is the hot path.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.models import ApiToken, Application, AppMember, Organisation
+from tradewind.models import ApiToken, Application, Organisation
 
 # A token row with the names of the organisation and application it is restricted to.
 TokenRow = tuple[ApiToken, str | None, str | None]
@@ -32,12 +32,3 @@ async def active_name_taken(session: AsyncSession, user_id: int, name: str) -> b
         ApiToken.user_id == user_id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
     )
     return await session.scalar(query.limit(1)) is not None
-
-
-async def app_roles_in_org(session: AsyncSession, org_id: int, user_id: int) -> list[str]:
-    query = (
-        select(AppMember.role)
-        .join(Application, Application.id == AppMember.app_id)
-        .where(Application.org_id == org_id, AppMember.user_id == user_id)
-    )
-    return list(await session.scalars(query))

@@ -19,6 +19,7 @@ from tradewind.access.service import app_role, can_see_org, org_role
 from tradewind.accounts.security import API_TOKEN_PREFIX, new_token
 from tradewind.audit.service import record
 from tradewind.errors import BadRequest, Conflict, Forbidden, NotFound
+from tradewind.members import repository as members_repo
 from tradewind.models import ApiToken, Application, Organisation
 from tradewind.models.base import utcnow
 from tradewind.tokens import repository as repo
@@ -106,7 +107,7 @@ async def _role_there(
     role = await org_role(session, principal, where.org)
     if role is not None:
         return role
-    app_roles = await repo.app_roles_in_org(session, where.org.id, principal.user_id)
+    app_roles = await members_repo.app_roles_in_org(session, where.org.id, principal.user_id)
     return highest(*(Role(r) for r in app_roles))
 
 

@@ -16,9 +16,9 @@ from tradewind.access import service as access
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.accounts import service as accounts
+from tradewind.context import AppContext
 from tradewind.errors import Forbidden, Unauthorized
 from tradewind.models import Organisation
-from tradewind.web.context import AppContext
 
 
 def get_ctx(request: Request) -> AppContext:

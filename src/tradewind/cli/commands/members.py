@@ -18,7 +18,7 @@ from tradewind.cli.commands.common import (
     handled,
     out,
 )
-from tradewind.cli.output import table
+from tradewind.cli.output import table, when
 
 member_app = typer.Typer(
     help="Members of an organisation (all its applications) or of one application (with --app). "
@@ -124,6 +124,71 @@ def member_remove(
     out(as_json).result(
         {"removed": email, "org": org, "app": app}, f"Removed {email} from {_scope(org, app)}."
     )
+
+
+def _invitations_path(org: str, app: str | None) -> str:
+    base = app_path(org, app) if app else f"{API}/orgs/{seg(org)}"
+    return f"{base}/invitations"
+
+
+@member_app.command("invite")
+@handled
+def member_invite(
+    email: Annotated[
+        str, typer.Argument(metavar="EMAIL", help="Who to invite (no account needed).")
+    ],
+    org: OrgOpt,
+    role: RoleOpt,
+    app: ScopeAppOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Invite someone by email (admins; inviting an owner needs an owner).
+
+    Prints a single-use link that expires (the server mails it too when it has SMTP settings).
+    The invitee opens it to set a password or sign in with single sign-on, and joins with the
+    role. Inviting the same email again replaces the earlier link.
+    """
+    with connect(profile) as client:
+        created = client.post(_invitations_path(org, app), {"email": email, "role": role.value})
+    where = _scope(org, app)
+    lines = [f"Invited {created['email']} to {where} as {created['role']}.", created["url"]]
+    if created["mailed"]:
+        lines.append(f"The link was mailed to {created['email']}.")
+    elif created.get("mail_error"):
+        lines.append(f"The mail was not sent ({created['mail_error']}): pass the link on.")
+    lines.append(f"It works once, until {when(created['expires_at'])}.")
+    out(as_json).result(created, *lines)
+
+
+@member_app.command("invitations")
+@handled
+def member_invitations(
+    org: OrgOpt, app: ScopeAppOpt = None, profile: ProfileOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List pending invitations (admins)."""
+    with connect(profile) as client:
+        pending = client.get(_invitations_path(org, app))
+    rows = [(i["id"], i["email"], i["role"], i["invited_by"], i["expires_at"]) for i in pending]
+    columns = ["id", "email", "role", "invited by", "expires"]
+    out(as_json).result(pending, table(columns, rows, title="Pending invitations"))
+
+
+@member_app.command("uninvite")
+@handled
+def member_uninvite(
+    invitation_id: Annotated[
+        int, typer.Argument(metavar="ID", help="Invitation id (see `member invitations`).")
+    ],
+    org: OrgOpt,
+    app: ScopeAppOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Withdraw a pending invitation: its link stops working."""
+    with connect(profile) as client:
+        client.delete(f"{_invitations_path(org, app)}/{invitation_id}")
+    out(as_json).result({"withdrawn": invitation_id}, f"Invitation {invitation_id} withdrawn.")
 
 
 def register(app: typer.Typer) -> None:

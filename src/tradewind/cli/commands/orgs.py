@@ -17,6 +17,7 @@ from tradewind.cli.commands.common import (
     handled,
     out,
 )
+from tradewind.cli.errors import UsageProblem
 from tradewind.cli.output import fields, table
 
 org_app = typer.Typer(help="Organisations: create, list, show, delete.", no_args_is_help=True)
@@ -48,6 +49,7 @@ def _app_fields(org: str, app: dict[str, Any]) -> list[tuple[str, Any]]:
         ("organisation", org),
         ("display name", app.get("display_name") or None),
         ("identifier dimension", app.get("identifier_dimension")),
+        ("channel dimension", app.get("channel_dimension")),
         ("created", app.get("created_at")),
         ("updated", app.get("updated_at")),
     ]
@@ -98,30 +100,72 @@ def org_delete(
     out(as_json).result({"deleted": "organisation", "name": name}, f"Deleted organisation {name}.")
 
 
+IdentifierDimensionOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Dimension that identifies a device (e.g. device_id), for per-device rollout "
+        "buckets when devices do not send ?toss= ('' to clear, on update).",
+        show_default=False,
+    ),
+]
+ChannelDimensionOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Dimension whose value names the release channel an Airborne device follows "
+        "(e.g. channel=beta); without it Airborne devices get production only ('' to clear, "
+        "on update).",
+        show_default=False,
+    ),
+]
+
+
 @app_app.command("create")
 @handled
 def app_create(
     name: NameArg,
     org: OrgOpt,
     display_name: DisplayNameOpt = "",
-    identifier_dimension: Annotated[
-        str | None,
-        typer.Option(
-            help="Dimension that identifies a device (e.g. device_id), for per-device rollout "
-            "buckets when devices do not send ?toss=.",
-            show_default=False,
-        ),
-    ] = None,
+    identifier_dimension: IdentifierDimensionOpt = None,
+    channel_dimension: ChannelDimensionOpt = None,
     profile: ProfileOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an application in an organisation (org admins)."""
     body: dict[str, Any] = {"name": name, "display_name": display_name}
-    if identifier_dimension is not None:
-        body["identifier_dimension"] = identifier_dimension
+    body |= _device_dimensions(identifier_dimension, channel_dimension)
     with connect(profile) as client:
         app = client.post(f"{API}/orgs/{seg(org)}/apps", body)
     out(as_json).result(app, f"Created application {org}/{app['name']}.")
+
+
+def _device_dimensions(identifier: str | None, channel: str | None) -> dict[str, str | None]:
+    """The options given, with '' meaning "none"."""
+    given = {"identifier_dimension": identifier, "channel_dimension": channel}
+    return {key: value.strip() or None for key, value in given.items() if value is not None}
+
+
+@app_app.command("update")
+@handled
+def app_update(
+    name: NameArg,
+    org: OrgOpt,
+    display_name: Annotated[
+        str | None, typer.Option(help="New display name.", show_default=False)
+    ] = None,
+    identifier_dimension: IdentifierDimensionOpt = None,
+    channel_dimension: ChannelDimensionOpt = None,
+    profile: ProfileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an application's settings (app or org admins); options not given stay."""
+    body: dict[str, Any] = _device_dimensions(identifier_dimension, channel_dimension)
+    if display_name is not None:
+        body["display_name"] = display_name
+    if not body:
+        raise UsageProblem("nothing_to_change", "give at least one setting to change")
+    with connect(profile) as client:
+        app = client.patch(app_path(org, name), body)
+    out(as_json).result(app, fields(_app_fields(org, app)))
 
 
 @app_app.command("list")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tradewind.cli import targets
+from tradewind.cli.changes_view import changes_view
 from tradewind.cli.client import ApiClient, app_path, seg
 from tradewind.cli.commands.common import AppOpt, JsonOpt, OrgOpt, ProfileOpt, connect, handled, out
 from tradewind.cli.views import explanation, release_detail, release_line, release_table
@@ -27,6 +28,7 @@ class Status(StrEnum):
     paused = "paused"
     concluded = "concluded"
     superseded = "superseded"
+    retired = "retired"
     discarded = "discarded"
 
 
@@ -63,13 +65,15 @@ def _config(
     boot_timeout: int | None,
     release_config_timeout: int | None,
 ) -> dict[str, Any]:
-    """The release config: --config file, then --properties file, then flags, later wins."""
+    """The release config: --config file, then --properties file, then flags, later wins.
+    What none of them gives is left out: the server carries the baseline's value."""
     config = targets.json_object(config_file, "--config") if config_file else {}
     properties = dict(config.get("properties") or {})
     if properties_file:
         properties.update(targets.json_object(properties_file, "--properties"))
     properties.update(targets.properties(pairs))
-    config["properties"] = properties
+    if properties or properties_file or "properties" in config:
+        config["properties"] = properties
     if boot_timeout is not None:
         config["boot_timeout"] = boot_timeout
     if release_config_timeout is not None:
@@ -81,14 +85,16 @@ def _config(
 @handled
 def release_create(
     package_version: Annotated[
-        int,
+        int | None,
         typer.Argument(
             metavar="PACKAGE_VERSION",
             min=1,
-            help="Version of the package to release.",
+            help="Version of the package to release; omitted: a config-only release that keeps "
+            "the package its audience is served now.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    *,
     org: OrgOpt,
     app: AppOpt,
     target: Annotated[
@@ -114,12 +120,18 @@ def release_create(
     ] = False,
     boot_timeout: Annotated[
         int | None,
-        typer.Option(min=0, help="Boot timeout in ms (default 1000).", show_default=False),
+        typer.Option(
+            min=0,
+            help="Boot timeout in ms (default: the baseline's, else 1000).",
+            show_default=False,
+        ),
     ] = None,
     release_config_timeout: Annotated[
         int | None,
         typer.Option(
-            min=0, help="Release config timeout in ms (default 1000).", show_default=False
+            min=0,
+            help="Release config timeout in ms (default: the baseline's, else 1000).",
+            show_default=False,
         ),
     ] = None,
     config_file: Annotated[
@@ -136,7 +148,8 @@ def release_create(
         typer.Option(
             "--properties",
             dir_okay=False,
-            help="JSON file: the config properties object.",
+            help="JSON file: the config properties object, replacing the baseline's whole "
+            "(default: the baseline's properties, else {}).",
             show_default=False,
         ),
     ] = None,
@@ -144,7 +157,8 @@ def release_create(
         list[str] | None,
         typer.Option(
             "--property",
-            help="Config property KEY=VALUE (repeat); VALUE is JSON when it parses, else a string.",
+            help="Config property KEY=VALUE (repeat); VALUE is JSON when it parses, else a "
+            "string. Given with no --properties: these are the release's whole properties.",
             show_default=False,
         ),
     ] = None,
@@ -168,11 +182,16 @@ def release_create(
     binary_version_range: Annotated[
         str | None,
         typer.Option(
-            help="App binary versions this release is for (npm range).", show_default=False
+            help="App binary versions this release is for (npm range; used by the CodePush "
+            "and Expo protocols, ignored by Airborne devices).",
+            show_default=False,
         ),
     ] = None,
     mandatory: Annotated[
-        bool, typer.Option("--mandatory", help="Mark the update mandatory.")
+        bool,
+        typer.Option(
+            "--mandatory", help="Mark the update mandatory (CodePush; ignored by Airborne)."
+        ),
     ] = False,
     notes: Annotated[str, typer.Option(help="Release notes.")] = "",
     profile: ProfileOpt = None,
@@ -185,14 +204,15 @@ def release_create(
     """
     config = _config(config_file, properties_file, prop or [], boot_timeout, release_config_timeout)
     body: dict[str, Any] = {
-        "package_version": package_version,
-        "config": config,
+        **({"config": config} if config else {}),
         "resources": resource or [],
         "percentage": str(rollout),
         "channel": channel,
         "mandatory": mandatory,
         "notes": notes,
     }
+    if package_version is not None:
+        body["package_version"] = package_version
     if package_properties_file:
         body["package_properties"] = targets.json_object(
             package_properties_file, "--package-properties"
@@ -205,12 +225,23 @@ def release_create(
         release = client.post(_releases(org, app), body)
         if start and release["status"] == "created":
             release = client.post(f"{_releases(org, app)}/{release['id']}/ramp", None)
+        release["changes"] = client.get(f"{_releases(org, app)}/{release['id']}/changes")
+        unreachable = channel != "production" and not client.get(app_path(org, app)).get(
+            "channel_dimension"
+        )
+    if unreachable:
+        out(as_json).warn(
+            f"no device can get this release: Airborne devices follow 'production' unless the "
+            f"application has a channel dimension (tradewind app update {app} --org {org} "
+            "--channel-dimension NAME)"
+        )
     hint = (
         f"Start it with: tradewind release ramp {release['id']} {rollout:g} --org {org} --app {app}"
         if release["status"] == "created"
         else ""
     )
-    out(as_json).result(release, release_line(release), *([hint] if hint else []))
+    lines = [release_line(release), *([hint] if hint else []), changes_view(release["changes"])]
+    out(as_json).result(release, *lines)
 
 
 @release_app.command("list")
@@ -305,36 +336,6 @@ _lifecycle("resume", "Serve a paused release again at its percentage.")
 _lifecycle("conclude", "Make an in-progress release the baseline of its target (everyone).")
 _lifecycle("discard", "Abandon a created, in-progress or paused release.")
 _lifecycle("retire", "Stop serving a concluded release without replacing it.")
-
-
-@release_app.command("rollback")
-@handled
-def release_rollback(
-    to: Annotated[
-        int,
-        typer.Option(
-            "--to",
-            min=1,
-            help="Id of the earlier (concluded or superseded) release to restore.",
-            show_default=False,
-        ),
-    ],
-    org: OrgOpt,
-    app: AppOpt,
-    notes: Annotated[
-        str | None, typer.Option(help="Notes for the new release.", show_default=False)
-    ] = None,
-    profile: ProfileOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Serve an earlier release's content again, at once, as a new concluded release.
-
-    An unfinished release of the same target and channel is discarded.
-    """
-    body = None if notes is None else {"notes": notes}
-    with connect(profile) as client:
-        release = client.post(f"{_releases(org, app)}/{seg(to)}/rollback", body)
-    out(as_json).result(release, release_line(release) + f" — restored from release {to}")
 
 
 @release_app.command("explain")

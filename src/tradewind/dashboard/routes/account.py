@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from tradewind.accounts import service as accounts
-from tradewind.accounts.schemas import LoginRequest
-from tradewind.dashboard.forms import FORM, form_errors, parse, read_form
+from tradewind.accounts.schemas import LoginRequest, PasswordChange
+from tradewind.dashboard.forms import FORM, form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
 from tradewind.dashboard.security import (
     ANON_COOKIE,
@@ -27,7 +27,7 @@ from tradewind.dashboard.session import (
     signed_in,
 )
 from tradewind.dashboard.sso import LOGOUT_PATH, sso_buttons, sso_enabled
-from tradewind.errors import TradewindError
+from tradewind.errors import TradewindError, ValidationFailed
 
 router = APIRouter()
 
@@ -82,16 +82,15 @@ async def login(request: Request) -> Response:
         return _login_page(
             request, next_path=next_path, values=values, errors=form_errors(exc), status=422
         )
-    async with ctx.db.unit_of_work() as session:
-        result = await accounts.login(
-            session,
-            ctx.settings,
-            ctx.login_ip_failures,
-            email=body.email,
-            password=body.password,
-            client_ip=request.client.host if request.client else "unknown",
-            kind="dashboard",
-        )
+    result = await accounts.login(
+        ctx.db,
+        ctx.settings,
+        ctx.login_ip_failures,
+        email=body.email,
+        password=body.password,
+        client_ip=request.client.host if request.client else "unknown",
+        kind="dashboard",
+    )
     if result.error is not None:
         errors = {FORM: form_errors(result.error)[FORM]}
         status = result.error.status
@@ -122,7 +121,48 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def _profile(
+    request: Request, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    async with signed_in(request) as (_, viewer):
+        context = {"user": viewer.user, "errors": errors or {}, "values": {}}
+        return render(request, "profile.html", context, status=status)
+
+
 @router.get("/profile")
 async def profile(request: Request) -> Response:
-    async with signed_in(request) as (_, viewer):
-        return render(request, "profile.html", {"user": viewer.user})
+    return await _profile(request)
+
+
+PASSWORD_FIELDS = {"wrong_password": "current_password", "weak_password": "new_password"}
+
+
+@router.post("/profile/password")
+async def change_password(request: Request) -> Response:
+    """Change your own password; your other sessions are signed out."""
+    form = await read_form(request)
+    settings = app_context(request).settings
+    try:
+        async with signed_in(request) as (session, viewer):
+            if form.get("new_password", "") != form.get("new_password_again", ""):
+                raise ValidationFailed(
+                    "the new passwords differ",
+                    details={"fields": {"new_password_again": "The two new passwords differ."}},
+                )
+            body = parse(
+                PasswordChange,
+                {
+                    "current_password": form.get("current_password", ""),
+                    "new_password": form.get("new_password", ""),
+                },
+            )
+            await accounts.change_password(
+                session, settings, viewer.principal, body.current_password, body.new_password
+            )
+    except TradewindError as exc:
+        if not recoverable(exc):
+            raise
+        return await _profile(request, form_errors(exc, PASSWORD_FIELDS), status=exc.status)
+    return redirect(
+        request, "/profile", flash="Password changed. Your other sessions are signed out."
+    )

@@ -11,6 +11,7 @@ from tradewind.audit import service as audit
 from tradewind.audit.repository import EventFilter
 from tradewind.dashboard.audiences import audiences, channels, offer
 from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.health import app_adoption
 from tradewind.dashboard.render import render
 from tradewind.dashboard.session import redirect, signed_in
 from tradewind.dimensions import service as dimensions
@@ -49,6 +50,7 @@ async def overview(request: Request, org: str, app: str) -> Response:
             "rollouts": sorted(rollouts, key=lambda o: o.release_id, reverse=True),
             "events": events,
             "package_count": package_count,
+            "adoption": await app_adoption(session, found.app.id),
             "base_url": request.app.state.ctx.settings.base_url(),
         }
         return render(request, "apps/overview.html", context)
@@ -68,6 +70,7 @@ async def _settings_page(
         current = {
             "display_name": found.app.display_name,
             "identifier_dimension": found.app.identifier_dimension or "",
+            "channel_dimension": found.app.channel_dimension or "",
         }
         context = {
             "org": found.org,
@@ -92,12 +95,12 @@ async def update_app(request: Request, org: str, app: str) -> Response:
     try:
         async with signed_in(request) as (session, viewer):
             found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
-            identifier = form.get("identifier_dimension", "").strip() or None
             body = parse(
                 AppUpdate,
                 {
                     "display_name": form.get("display_name", ""),
-                    "identifier_dimension": identifier,
+                    "identifier_dimension": form.get("identifier_dimension", "").strip() or None,
+                    "channel_dimension": form.get("channel_dimension", "").strip() or None,
                 },
             )
             changes = {

@@ -1,4 +1,5 @@
-"""Members of an organisation or an application: invite, change role, remove."""
+"""Members of an organisation or an application: add or invite, change role, remove, and the
+pending invitations (withdraw). An email without an account gets an invitation link."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from tradewind.access import service as access
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess, OrgAccess
+from tradewind.accounts.service import normalise_email
 from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.session import redirect, settings_of, signed_in
 from tradewind.errors import TradewindError
+from tradewind.invitations import service as invitations
 from tradewind.members import service as members
 from tradewind.members.schemas import (
     AppMemberAdd,
@@ -21,6 +24,8 @@ from tradewind.members.schemas import (
     OrgMemberAdd,
     OrgMemberUpdate,
 )
+from tradewind.settings import Settings
+from tradewind.web.params import RowId
 
 router = APIRouter()
 FIELDS = {
@@ -28,6 +33,7 @@ FIELDS = {
     "member_exists": "email",
     "invalid_email": "email",
     "invalid_role": "role",
+    "insufficient_role": "role",
 }
 ORG_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN, Role.OWNER)]
 APP_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN)]
@@ -52,10 +58,14 @@ async def _page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    invited: invitations.NewInvitation | None = None,
 ) -> Response:
     async with signed_in(request) as (session, viewer):
         found = await _access(session, viewer.principal, org, app, Role.READ)
+        is_admin = found.role.at_least(Role.ADMIN)
         context = {
+            "invitations": await invitations.list_pending(session, found) if is_admin else [],
+            "invited": invited,
             "org": found.org,
             "app": found.app if isinstance(found, AppAccess) else None,
             "role": found.role,
@@ -63,6 +73,7 @@ async def _page(
             "members": await members.list_members(session, found),
             "roles": APP_ROLES if app else ORG_ROLES,
             "base": _path(org, app),
+            "invite_base": _path(org, app).removesuffix("/members") + "/invitations",
             "me": viewer.email,
             "values": values or {"role": "read"},
             "errors": errors or {},
@@ -75,16 +86,25 @@ async def _change(
     request: Request, org: str, app: str | None, action: str, email: str = ""
 ) -> Response:
     form = await read_form(request)
+    settings = settings_of(request)
     try:
         async with signed_in(request) as (session, viewer):
             found = await _access(session, viewer.principal, org, app, Role.ADMIN)
-            flash = await _apply(session, viewer.principal, found, action, email, form, app)
+            done = await _apply(
+                session, viewer.principal, found, action, email, form, app, settings
+            )
     except TradewindError as exc:
-        if not recoverable(exc):
+        # An admin asking for the owner role keeps the form too; other refusals are pages.
+        grants_owner = exc.code == "insufficient_role" and exc.details.get("needed") == "owner"
+        if not recoverable(exc) and not grants_owner:
             raise
         values = form if action == "add" else None
         return await _page(request, org, app, values, form_errors(exc, FIELDS), status=exc.status)
-    return redirect(request, _path(org, app), flash=flash)
+    if isinstance(done, str):
+        return redirect(request, _path(org, app), flash=done)
+    # Committed: the link is shown once on the page, and mailed when SMTP is configured.
+    invited = await invitations.deliver(settings, done[0], done[1])
+    return await _page(request, org, app, invited=invited, status=201)
 
 
 async def _apply(
@@ -95,12 +115,20 @@ async def _apply(
     email: str,
     form: dict[str, str],
     app: str | None,
-) -> str:
+    settings: Settings,
+) -> str | tuple[invitations.InvitationView, str]:
+    """A flash message, or the invitation made for an email that has no account yet."""
     if action == "add":
         data = {"email": form.get("email", "").strip(), "role": form.get("role")}
         body = parse(AppMemberAdd, data) if app else parse(OrgMemberAdd, data)
-        member = await members.add_member(session, principal, found, body.email, Role(body.role))
+        role = Role(body.role)
+        if not await invitations.account_exists(session, normalise_email(body.email)):
+            return await invitations.invite(session, settings, principal, found, body.email, role)
+        member = await members.add_member(session, principal, found, body.email, role)
         return f"{member.email} added as {member.role}."
+    if action == "revoke":
+        await invitations.revoke(session, principal, found, int(email))
+        return "Invitation withdrawn."
     if action == "role":
         data = {"role": form.get("role")}
         new_role = (parse(AppMemberUpdate, data) if app else parse(OrgMemberUpdate, data)).role
@@ -148,3 +176,15 @@ async def change_app_member(request: Request, org: str, app: str, email: str) ->
 @router.post("/orgs/{org}/apps/{app}/members/{email}/remove")
 async def remove_app_member(request: Request, org: str, app: str, email: str) -> Response:
     return await _change(request, org, app, "remove", email)
+
+
+@router.post("/orgs/{org}/invitations/{invitation_id}/revoke")
+async def revoke_org_invitation(request: Request, org: str, invitation_id: RowId) -> Response:
+    return await _change(request, org, None, "revoke", str(invitation_id))
+
+
+@router.post("/orgs/{org}/apps/{app}/invitations/{invitation_id}/revoke")
+async def revoke_app_invitation(
+    request: Request, org: str, app: str, invitation_id: RowId
+) -> Response:
+    return await _change(request, org, app, "revoke", str(invitation_id))

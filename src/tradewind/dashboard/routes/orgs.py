@@ -9,6 +9,7 @@ from starlette.responses import Response
 from tradewind.access import repository as access_repo
 from tradewind.access import service as access
 from tradewind.access.roles import Role
+from tradewind.codepush.deployments import codepush_defaults
 from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
 from tradewind.dashboard.session import Viewer, app_context, redirect, signed_in
@@ -115,6 +116,8 @@ async def create_app(request: Request, org: str) -> Response:
             app = await orgs.create_app(
                 session, viewer.principal, found, body.name, body.display_name, None
             )
+            keyring = request.app.state.ctx.keyring
+            await codepush_defaults(session, keyring, viewer.principal, found, app)
     except TradewindError as exc:
         if not recoverable(exc):
             raise

@@ -49,6 +49,7 @@ async def list_packages(request: Request, org: str, app: str, offset: int = 0) -
             "role": found.role,
             "tab": "packages",
             "packages": rows,
+            "live": await packages.live_releases(session, found),
             "next_offset": offset + PAGE if len(rows) == PAGE else None,
         }
         return render(request, "packages/list.html", context)
@@ -73,6 +74,7 @@ async def show_package(request: Request, org: str, app: str, version: int) -> Re
             "files": view.members,
             "created_by": view.created_by,
             "total_size": sum(file.size for file, _ in view.members),
+            "live_releases": (await packages.live_releases(session, found)).get(view.package.id),
         }
         return render(request, "packages/detail.html", context)
 
@@ -195,7 +197,7 @@ async def _store(
         extracted.mkdir()
         async with ctx.db.unit_of_work() as session:
             found = await access.require_app(session, principal, org, app, Role.WRITE)
-            view = await bundles.upload_bundle(
+            view, _ = await bundles.upload_bundle(
                 session,
                 ctx.db,
                 ctx.blob_store,

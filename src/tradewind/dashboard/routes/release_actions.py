@@ -16,6 +16,7 @@ from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess
 from tradewind.dashboard.forms import form_errors, read_form, recoverable, sentence
 from tradewind.dashboard.preview import DESTRUCTIVE, TITLES, preview
+from tradewind.dashboard.release_changes import confirm_changes
 from tradewind.dashboard.render import is_htmx, percent, render
 from tradewind.dashboard.routes.releases import release_page
 from tradewind.dashboard.session import redirect, signed_in
@@ -73,6 +74,7 @@ async def confirm(
                 "action": verb,
                 "percentage": percentage,
                 "preview": preview(state, release, verb, new_bp, pending),
+                "changes": await confirm_changes(session, found.app.id, release.id, verb),
                 "destructive": verb in DESTRUCTIVE,
             }
             template = "releases/_confirm.html" if is_htmx(request) else "releases/confirm.html"

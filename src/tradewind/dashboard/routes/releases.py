@@ -11,9 +11,14 @@ from starlette.responses import Response
 from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess
+from tradewind.audit import service as audit
+from tradewind.audit.repository import EventFilter
 from tradewind.dashboard import semver_hint
-from tradewind.dashboard.audiences import fallback_for
+from tradewind.dashboard.audiences import shares_for
 from tradewind.dashboard.forms import parse, read_form, recoverable
+from tradewind.dashboard.guard_panel import guard_panel
+from tradewind.dashboard.health import release_health
+from tradewind.dashboard.release_changes import baseline_values, previous_release_id
 from tradewind.dashboard.release_form import (
     SEMVER_HINT,
     release_errors,
@@ -31,6 +36,8 @@ from tradewind.releases.content import conditions_of
 from tradewind.releases.lifecycle import ALL_STATUSES, LIVE, TRANSITIONS, UNFINISHED
 from tradewind.releases.live import load_live_state
 from tradewind.releases.schemas import ReleaseCreate
+from tradewind.remoteconfig import saved_views
+from tradewind.web.params import BeforeId
 
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/releases")
 PAGE = 50
@@ -57,18 +64,22 @@ def _base(found: AppAccess, tab: str = "releases") -> dict[str, Any]:
 
 @router.get("")
 async def list_releases(
-    request: Request, org: str, app: str, status: str = "", before: int | None = None
+    request: Request, org: str, app: str, status: str = "", before: BeforeId = None, view: str = ""
 ) -> Response:
     async with signed_in(request) as (session, viewer):
         found = await access.require_app(session, viewer.principal, org, app, Role.READ)
         status = status if status in FILTERS else ""
+        saved = {v.name: v.filters for v in await saved_views.list_views(session, found.app.id)}
+        view = view if view in saved else ""
         rows = await views.list_releases(
-            session, found.app.id, FILTERS[status][1], None, PAGE, before
+            session, found.app.id, FILTERS[status][1], None, PAGE, before, view or None
         )
         context = _base(found) | {
             "releases": rows,
             "filters": [(key, text) for key, (text, _) in FILTERS.items()],
             "status": status,
+            "saved_views": saved,
+            "view": view,
             "next_before": rows[-1].id if len(rows) == PAGE else None,
         }
         template = "releases/_table.html" if is_htmx(request) else "releases/list.html"
@@ -87,9 +98,14 @@ async def _new_page(
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     status: int = 200,
+    prefill_from: int | None = None,
 ) -> Response:
+    """`prefill_from`: fill the config from a baseline (0: everyone's; N: release N's)."""
     async with signed_in(request) as (session, viewer):
         found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+        baseline_id = None
+        if prefill_from is not None:
+            baseline_id = await baseline_values(session, found.app.id, values, prefill_from or None)
         dims = await dimensions.list_dimensions(session, found.app.id)
         available = await packages.list_packages(session, found, 200, 0)
         channel = values.get("channel", "").strip() or "production"
@@ -99,17 +115,22 @@ async def _new_page(
             "semver_hint": SEMVER_HINT,
             "first_release": await _is_first(session, found.app.id, channel),
             "values": values,
+            "baseline_id": baseline_id,
             "errors": errors or {},
         }
         return render(request, "releases/new.html", context, status=status)
 
 
 @router.get("/new")
-async def new_release(request: Request, org: str, app: str, package: str = "") -> Response:
+async def new_release(
+    request: Request, org: str, app: str, package: str = "", from_release: int | None = None
+) -> Response:
+    """The form starts from a baseline's config: that of release `from_release`'s target
+    (its target and channel too), else the current baseline for everyone."""
     values = dict(DEFAULTS)
     if package:
         values["package_version"] = package
-    return await _new_page(request, org, app, values)
+    return await _new_page(request, org, app, values, prefill_from=from_release or 0)
 
 
 @router.post("")
@@ -145,6 +166,19 @@ async def range_hint(request: Request, org: str, app: str, dimension: str = "") 
     return render(request, "releases/_range_hint.html", context)
 
 
+@router.get("/timeline")
+async def timeline(request: Request, org: str, app: str, before: BeforeId = None) -> Response:
+    """Every release event of the application, newest first, and who made it."""
+    async with signed_in(request) as (session, viewer):
+        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+        where = EventFilter(
+            org_id=found.org.id, app_id=found.app.id, before=before, object_type="release"
+        )
+        entries, next_before = await audit.list_events(session, where, PAGE)
+        context = _base(found) | {"entries": entries, "next_before": next_before}
+        return render(request, "releases/timeline.html", context)
+
+
 def available_actions(status: str) -> list[str]:
     """Lifecycle actions allowed from `status`, in the order the page shows them."""
     allowed = {action for action, moves in TRANSITIONS.items() if status in moves}
@@ -167,7 +201,10 @@ async def release_page(
         context = _base(found) | {
             "release": detail,
             "actions": available_actions(detail.status),
-            "others_get": fallback_for(state, detail.channel, target, detail.id),
+            "others_get": shares_for(state, detail.channel, target, detail.id),
+            "health": await release_health(session, found.app.id, detail.id),
+            "guard": await guard_panel(request, session, found.app.id, detail.id),
+            "previous_id": await previous_release_id(session, found.app.id, detail.id),
             "errors": errors or {},
         }
         return render(request, "releases/detail.html", context, status=status)

@@ -1,0 +1,1 @@
+"""Adoption and health of releases, read from the device signal roll-ups."""

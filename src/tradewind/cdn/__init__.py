@@ -1,0 +1,1 @@
+"""CDN purge after every change of what devices are served (docs/operations.md#cdn-purge)."""

@@ -1,0 +1,1 @@
+"""`tradewind doctor`: what is wrong with this deployment (docs/operations.md#doctor)."""

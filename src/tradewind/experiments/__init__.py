@@ -1,0 +1,1 @@
+"""Experiments: the HTTP routes of release variants (rules in releases/variants.py)."""

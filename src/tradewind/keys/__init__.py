@@ -1,0 +1,1 @@
+"""Key management: envelope encryption of stored secrets and per-application signing keys."""

@@ -1,0 +1,1 @@
+"""Prometheus metrics (docs/operations.md#metrics)."""

@@ -1,0 +1,1 @@
+"""Remote configuration: property schemas with defaults, resolution, cohort dimensions."""

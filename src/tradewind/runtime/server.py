@@ -1,0 +1,35 @@
+"""granian's server with a graceful stop: on SIGTERM (or Ctrl-C) the drain flag turns every
+worker's readiness false, and after `shutdown_drain_seconds` granian stops accepting, lets
+in-flight requests finish and runs each worker's shutdown. A second signal stops at once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from granian import Granian
+
+log = logging.getLogger("tradewind.runtime")
+
+
+class DrainingGranian(Granian):  # type: ignore[misc,valid-type]
+    def __init__(self, *args: Any, drain_flag: Path, drain_seconds: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._drain_flag = drain_flag
+        self._drain_seconds = drain_seconds
+
+    def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+        first = not self._drain_flag.exists()
+        self._drain_flag.touch()
+        if first and self._drain_seconds > 0:
+            log.info("shutting down: not ready, draining in %.1f s", self._drain_seconds)
+            timer = threading.Timer(self._drain_seconds, self._stop)
+            timer.daemon = True
+            timer.start()
+            return
+        self._stop()
+
+    def _stop(self) -> None:
+        super().signal_handler_interrupt()

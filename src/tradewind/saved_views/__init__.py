@@ -1,0 +1,1 @@
+"""Saved views: the HTTP routes of named release-list filters (rules: remoteconfig)."""

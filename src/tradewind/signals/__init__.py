@@ -1,0 +1,1 @@
+"""Device signals: protocol-neutral counters held in memory and flushed to roll-up tables."""

@@ -1,0 +1,1 @@
+"""Webhooks: signed HTTP notifications of release and package events (docs/webhooks.md)."""

@@ -1,0 +1,263 @@
+"""The layering rules of docs/architecture.md, enforced on the source tree (`ast`, no imports).
+
+Each rule names its exceptions with the reason; a new module is covered the moment it exists.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from fixtures.source_tree import Module, by_name, modules, resolve, within
+
+pytestmark = pytest.mark.once  # reads source files only
+
+FRAMEWORKS = ("fastapi", "starlette")
+# `tradewind.front` is the process's ASGI entry (it builds `tradewind.app` in the background).
+ENTRY_POINTS = (
+    "tradewind.app",
+    "tradewind.front",
+    "tradewind.web",
+    "tradewind.dashboard",
+    "tradewind.cli",
+)
+# The raw ASGI handlers of the device paths (and the metrics route label reader) use
+# Starlette's type aliases of the ASGI interface (Scope, Receive, Send); no framework code runs
+# on those paths.
+ASGI_TYPES = "starlette.types"
+ASGI_HANDLERS = {
+    "tradewind.serving.handler",
+    "tradewind.assets.handler",
+    "tradewind.codepush.handler",
+    "tradewind.codepush.reports",
+    "tradewind.expo.handler",
+    "tradewind.expo.bundles",
+    "tradewind.expo.setup",
+    "tradewind.metrics.http",
+}
+# Where the process-wide objects live; domain modules may refer to it for typing only.
+COMPOSITION_ROOT = "tradewind.context"
+
+
+def is_api(name: str) -> bool:
+    """A domain's HTTP routes (`tradewind.<domain>.api`): the web edge of that domain."""
+    parts = name.split(".")
+    return len(parts) == 3 and parts[2] == "api"
+
+
+def is_edge(name: str) -> bool:
+    """Modules that may use the web framework: the app, web/, dashboard/, cli/ and `*.api`."""
+    return within(name, *ENTRY_POINTS) or is_api(name)
+
+
+def domain_modules() -> list[Module]:
+    return [m for m in modules() if not is_edge(m.name) and not within(m.name, "tradewind.web")]
+
+
+def test_the_rules_see_the_domain() -> None:
+    names = {m.name for m in domain_modules()}
+    assert {"tradewind.releases.service", "tradewind.members.repository"} <= names
+    assert not {"tradewind.releases.api", "tradewind.dashboard.app"} & names
+
+
+def test_domain_modules_never_import_the_web_layer() -> None:
+    """Services, repositories and every other domain module stay free of FastAPI/Starlette,
+    of tradewind.web, the dashboard, the CLI, the app and every domain's `api` module."""
+    offences = []
+    for module in domain_modules():
+        for imported in module.imports():
+            target = imported.target
+            if module.name in ASGI_HANDLERS and within(target, ASGI_TYPES):
+                continue
+            loaded = resolve(target) or ""
+            if within(target, *FRAMEWORKS) or is_edge(loaded):
+                offences.append(f"{module.relative}:{imported.line} imports {target}")
+    assert not offences, "domain code importing the web layer:\n" + "\n".join(offences)
+
+
+def test_nothing_imports_the_moved_app_context_path() -> None:
+    offences = [
+        f"{module.relative}:{imported.line}"
+        for module in modules()
+        if module.name != "tradewind.web.context"
+        for imported in module.imports()
+        if within(imported.target, "tradewind.web.context")
+    ]
+    assert not offences, f"import AppContext from {COMPOSITION_ROOT}, not web.context: {offences}"
+
+
+# --- only repositories build or run SQL -----------------------------------------------------
+
+# SQLAlchemy's statement and expression constructors. Importing one (from `sqlalchemy`,
+# `sqlalchemy.sql…` or a dialect such as `sqlalchemy.dialects.postgresql`) is building SQL;
+# so is calling `.execute(…)`, `.scalar(…)`, `.scalars(…)` or `.exec_driver_sql(…)` on a
+# session or connection. Types (AsyncSession), exceptions (sqlalchemy.exc) and ORM-level unit
+# of work calls (`session.add`, `flush`) are not SQL by this definition.
+SQL_CONSTRUCTS = frozenset(
+    {
+        "select",
+        "insert",
+        "update",
+        "delete",
+        "text",
+        "func",
+        "case",
+        "exists",
+        "union",
+        "union_all",
+        "and_",
+        "or_",
+        "not_",
+        "literal",
+        "literal_column",
+        "bindparam",
+        "tuple_",
+        "values",
+        "cast",
+        "column",
+        "table",
+    }
+)
+SQL_CALLS = frozenset({"execute", "scalar", "scalars", "exec_driver_sql"})
+SQL_MODULES = ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.dialects")
+
+# Modules that are not repositories but may build SQL, each with its reason.
+SQL_EXCEPTIONS = {
+    "tradewind.db": "engine setup: SQLite PRAGMAs, the `SELECT 1` liveness ping and the "
+    "migration advisory lock (no domain table)",
+    "tradewind.models": "table declarations: server defaults and index expressions are schema",
+    "tradewind.migrations": "schema migrations",
+}
+
+
+def is_repository(name: str) -> bool:
+    """`tradewind.<domain>.repository` or a module of a `tradewind.<domain>.repository` package."""
+    return "repository" in name.split(".")[2:]
+
+
+def _sql_constructs_imported(module: Module) -> list[str]:
+    found = []
+    for imported in module.imports():
+        source, _, name = imported.target.rpartition(".")
+        if name in SQL_CONSTRUCTS and (source == "sqlalchemy" or within(source, *SQL_MODULES[1:])):
+            found.append(f"{module.relative}:{imported.line} imports {imported.target}")
+    return found
+
+
+def _sql_calls(module: Module) -> list[str]:
+    found = []
+    for node in ast.walk(module.tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+            and node.args
+        ):
+            found.append(f"{module.relative}:{node.lineno} calls .{node.func.attr}(…)")
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in SQL_CONSTRUCTS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("sqlalchemy", "sa")
+        ):
+            found.append(f"{module.relative}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return found
+
+
+def test_only_repositories_build_sql() -> None:
+    offences = []
+    for module in modules():
+        if is_repository(module.name) or within(module.name, *SQL_EXCEPTIONS):
+            continue
+        offences += _sql_constructs_imported(module) + _sql_calls(module)
+    assert not offences, "SQL outside a repository module:\n" + "\n".join(offences)
+
+
+def test_the_sql_rule_sees_repositories_build_sql() -> None:
+    module = by_name()["tradewind.releases.repository"]
+    assert _sql_constructs_imported(module) and _sql_calls(module)
+
+
+# --- the device path imports nothing from the management side ------------------------------
+
+DEVICE_PATH = ("tradewind.serving", "tradewind.assets")
+# Domains that only the management side uses (people, organisations, tokens, audit, uploads,
+# background jobs); the device path reads the prebuilt snapshot, releases.live and storage.
+MANAGEMENT_DOMAINS = (
+    "tradewind.access",
+    "tradewind.accounts",
+    "tradewind.audit",
+    "tradewind.bundles",
+    "tradewind.guards",
+    "tradewind.members",
+    "tradewind.oidc",
+    "tradewind.orgs",
+    "tradewind.outbox",
+    "tradewind.tokens",
+    COMPOSITION_ROOT,
+)
+
+
+def is_management(name: str) -> bool:
+    return is_edge(name) or within(name, *MANAGEMENT_DOMAINS) or name.endswith(".service")
+
+
+def _loaded(name: str) -> list[str]:
+    """The module and its parent packages (importing a module runs its parents' __init__)."""
+    parts = name.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def runtime_closure(starts: list[str]) -> dict[str, list[str]]:
+    """Every module loaded at run time from `starts`, with one import chain leading to it."""
+    known = by_name()
+    chains: dict[str, list[str]] = {}
+    stack = [(name, [name]) for name in starts]
+    while stack:
+        name, chain = stack.pop()
+        if name in chains:
+            continue
+        chains[name] = chain
+        for imported in known[name].imports():
+            loaded = resolve(imported.target)
+            if imported.type_checking or loaded is None:
+                continue
+            stack += [(m, [*chain, m]) for m in _loaded(loaded) if m in known and m not in chains]
+    return chains
+
+
+def test_the_device_path_imports_nothing_from_the_management_side() -> None:
+    starts = [m.name for m in modules() if within(m.name, *DEVICE_PATH)]
+    reached = runtime_closure(starts)
+    assert "tradewind.releases.live" in reached  # the rule sees the device path's imports
+    offences = [" -> ".join(chain) for name, chain in reached.items() if is_management(name)]
+    assert not offences, "device path reaches the management side:\n" + "\n".join(offences)
+
+
+# --- one repository per aggregate --------------------------------------------------------------
+
+# Tables that exactly one repository reads and writes; every other module goes through it.
+# Other modules may name the classes for typing or `isinstance`, never to query or create rows.
+OWNING_REPOSITORY = {
+    "OrgMember": "tradewind.members.repository",
+    "AppMember": "tradewind.members.repository",
+}
+
+
+def test_membership_tables_have_one_repository() -> None:
+    offences = []
+    for module in modules():
+        if within(module.name, *SQL_EXCEPTIONS):
+            continue
+        for node in ast.walk(module.tree):
+            if is_repository(module.name):
+                named = node.id if isinstance(node, ast.Name) else ""
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                named = node.func.id  # creating a row outside the repository
+            else:
+                continue
+            owner = OWNING_REPOSITORY.get(named)
+            if owner is not None and module.name != owner:
+                line = getattr(node, "lineno", 0)
+                offences.append(f"{module.relative}:{line} uses {named} (see {owner})")
+    assert not offences, "\n".join(sorted(set(offences)))
