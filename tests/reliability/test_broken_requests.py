@@ -55,6 +55,21 @@ async def _until_no_temp_files(tmp_dir: Path) -> None:
             await asyncio.sleep(0.1)
 
 
+def _server_log(data_dir: Path) -> str:
+    return "".join(p.read_text(errors="replace") for p in data_dir.glob("serve-*.log"))
+
+
+async def _until_logged(data_dir: Path, *lines: str) -> None:
+    """Waits until the server has finished the abandoned requests: until then there may be no
+    temporary file yet to look for, and stopping the server would cut the requests short."""
+    async with asyncio.timeout(HANG_GUARD_SECONDS):
+        while True:
+            log = await asyncio.to_thread(_server_log, data_dir)
+            if all(line in log for line in lines):
+                return
+            await asyncio.sleep(0.1)
+
+
 async def test_uploads_abandoned_mid_body(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     async with (
@@ -84,11 +99,12 @@ async def test_uploads_abandoned_mid_body(tmp_path: Path) -> None:
                 f"Content-Length: {DECLARED}\r\n\r\n--b0undary\r\n"
                 'Content-Disposition: form-data; name="archive"; filename="a.zip"\r\n',
             )
+            await _until_logged(data_dir, f"PUT {app}/files/big.bin 400", f"POST {app}/bundles 400")
             await _until_no_temp_files(data_dir / "tmp")
             for length in MALFORMED_LENGTHS:
                 assert _answer_to_bad_length(base, length) == GRANIAN_BARE_400, length
             assert (await http.get("/health/ready")).status_code == 200
             assert (await http.get(f"{app}/files", headers=auth)).json() == []
-    log = "".join(p.read_text(errors="replace") for p in data_dir.glob("serve-*.log"))
+    log = _server_log(data_dir)
     assert "Traceback" not in log, log[-3000:]
     assert "unhandled error" not in log
