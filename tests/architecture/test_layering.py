@@ -261,3 +261,20 @@ def test_membership_tables_have_one_repository() -> None:
                 line = getattr(node, "lineno", 0)
                 offences.append(f"{module.relative}:{line} uses {named} (see {owner})")
     assert not offences, "\n".join(sorted(set(offences)))
+
+
+def test_dashboard_routes_check_roles_only_through_their_declaration() -> None:
+    """Dashboard routes declare their requirement (`dependencies=app_role(...)`) and open their
+    unit of work with `on_org` / `on_app`, which check it; a role checked inline would be
+    invisible to the generated role matrix."""
+    inline = [
+        f"{m.relative}:{node.lineno}"
+        for m in modules()
+        if within(m.name, "tradewind.dashboard.routes")
+        for node in ast.walk(m.tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "access"
+        and node.attr.startswith(("require_", "can_see"))
+    ]
+    assert not inline, inline

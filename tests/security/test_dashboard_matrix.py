@@ -1,10 +1,11 @@
 """Tenant isolation on the dashboard, generated from its route table.
 
-Every dashboard route is found by walking the dashboard application; its requirement comes
-from `fixtures.dashboard_routes.DASHBOARD_ROUTES` (a route missing there fails
-`test_every_dashboard_route_is_declared`). Each signed-in principal of `fixtures.security`
-(API-token principals cannot use the dashboard) then calls each organisation-scoped route
-with its session cookie and a valid CSRF token, and the answer must match the declaration:
+Every dashboard route is found by walking the dashboard application, with the requirement it
+declares on itself (`fixtures.dashboard_routes`; a route without exactly one fails
+`test_every_dashboard_route_declares_one_requirement`). Each signed-in principal of
+`fixtures.security` (API-token principals cannot use the dashboard) then calls each
+organisation-scoped route with its session cookie and a valid CSRF token, and the answer must
+match the declaration:
 
 - allowed: not 401/403, not a 5xx, not organisation_not_found/application_not_found, and
   not a redirect to the sign-in page;
@@ -19,27 +20,16 @@ refuses a signed-in post without the CSRF token.
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
-from fixtures.dashboard_routes import (
-    DASHBOARD_ROUTES,
-    ORG_VISIBLE,
-    PUBLIC,
-    SIGNED_IN,
-    SITE_ADMIN,
-    Needs,
-)
+from fixtures.dashboard_routes import DASHBOARD_ROUTES
 from fixtures.security import APP, CALLERS, ORG, Caller, World
 from httpx import AsyncClient, Response
 
 from tradewind.access.roles import Role
-from tradewind.app import TradewindApp, create_app
-from tradewind.dashboard.app import create_dashboard
+from tradewind.app import TradewindApp
+from tradewind.dashboard.requirements import Requires
 from tradewind.dashboard.security import CSRF_HEADER, SESSION_COOKIE, csrf_token
-from tradewind.settings import Settings
 
 PREFIX = "/dashboard"
 CODE = re.compile(r"Error code: <code>([a-z0-9_]+)</code>")
@@ -52,28 +42,16 @@ FILL = {
     "name": "country",
 }
 SESSION_CALLERS = [caller for caller in CALLERS if caller.token is None]
+ROUTES = list(DASHBOARD_ROUTES)
+UNSCOPED = ("public", "signed_in")
+SCOPED = [
+    key for key, need in DASHBOARD_ROUTES.items() if need is not None and need.scope not in UNSCOPED
+]
 
 
-def dashboard_routes() -> list[str]:
-    """`METHOD path` of every dashboard route (HEAD is GET's)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            data_dir=Path(tmp),
-            database_url=f"sqlite:///{tmp}/routes.db",
-            secret_key="route-table-only",
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        dashboard = create_dashboard(create_app(settings).ctx)
-    return [
-        f"{method} {route.path}"
-        for route in iter_route_contexts(dashboard.routes)
-        if isinstance(route.original_route, APIRoute)
-        for method in sorted(route.methods - {"HEAD"})
-    ]
-
-
-ROUTES = dashboard_routes()
-SCOPED = [key for key in ROUTES if DASHBOARD_ROUTES.get(key) not in (PUBLIC, SIGNED_IN, None)]
+def is_public(key: str) -> bool:
+    need = DASHBOARD_ROUTES[key]
+    return need is not None and need.scope == "public"
 
 
 def url(key: str) -> str:
@@ -95,11 +73,12 @@ def signs_in(response: Response) -> bool:
 def expected(caller: Caller, key: str) -> tuple[int, str] | None:
     """None when allowed, else the (status, code) the caller must get."""
     need = DASHBOARD_ROUTES[key]
-    if need == ORG_VISIBLE:
+    assert need is not None
+    if need.scope == "org_visible":
         return None if caller.sees_org else (404, "organisation_not_found")
-    if need == SITE_ADMIN:
+    if need.scope == "site_admin":
         return None if caller.site_admin else (403, "site_admin_required")
-    assert isinstance(need, Needs)
+    assert need.scope in ("org", "app") and need.role is not None
     if need.scope == "org":
         have, hidden = caller.org_role, "organisation_not_found"
     else:
@@ -126,12 +105,13 @@ async def send(
     return await client.request(method, url(key), headers=headers, data=data)
 
 
-def test_every_dashboard_route_is_declared() -> None:
+def test_every_dashboard_route_declares_one_requirement() -> None:
     assert len(ROUTES) >= 40 and len(SCOPED) >= 30  # the walk finds the dashboard
-    undeclared = sorted(set(ROUTES) - DASHBOARD_ROUTES.keys())
-    assert not undeclared, f"declare these in tests/fixtures/dashboard_routes.py: {undeclared}"
-    stale = sorted(DASHBOARD_ROUTES.keys() - set(ROUTES))
-    assert not stale, f"declared dashboard routes that do not exist: {stale}"
+    undeclared = sorted(key for key, need in DASHBOARD_ROUTES.items() if need is None)
+    assert not undeclared, (
+        "declare exactly one requirement on these routes, e.g. "
+        f"`dependencies=app_role(Role.WRITE)` (tradewind.dashboard.requirements): {undeclared}"
+    )
 
 
 @pytest.mark.parametrize("key", SCOPED)
@@ -159,7 +139,7 @@ async def test_anonymous_browsers_are_sent_to_sign_in(client: AsyncClient) -> No
     failures = []
     for key in ROUTES:
         response = await client.request(key.split(" ", 1)[0], url(key), data={})
-        if DASHBOARD_ROUTES.get(key) == PUBLIC:
+        if is_public(key):
             if response.status_code >= 500:
                 failures.append(f"{key}: {response.status_code}")
         elif not signs_in(response):
@@ -175,7 +155,7 @@ async def test_form_actions_refuse_a_post_without_csrf(
     owner = world.sessions["org_owner"]
     failures = []
     for key in ROUTES:
-        if not key.startswith("POST") or DASHBOARD_ROUTES.get(key) == PUBLIC:
+        if not key.startswith("POST") or is_public(key):
             continue
         response = await send(client, app, key, owner, csrf=False)
         if (response.status_code, error_code(response)) != (403, "csrf_failed"):
@@ -192,4 +172,27 @@ def test_the_matrix_expects_denials() -> None:
     assert expected(reader, delete_org) == (404, "organisation_not_found")
     assert expected(reader, "GET /orgs/{org}/apps/{app}") is None
     assert expected(reader, "POST /orgs/{org}/apps/{app}/releases") == (403, "insufficient_role")
-    assert DASHBOARD_ROUTES[delete_org] == Needs("org", Role.OWNER)
+    assert DASHBOARD_ROUTES[delete_org] == Requires("org", Role.OWNER)
+
+
+# The declarations live on the routes, so the matrix enforces whatever they say; these pin the
+# routes whose requirement must never be lowered by accident.
+PINNED = {
+    "POST /orgs/{org}/delete": Requires("org", Role.OWNER),
+    "POST /orgs/{org}/members": Requires("org", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/delete": Requires("app", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/members/{email}/role": Requires("app", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/keys/create": Requires("app", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/keys/uploads/policy": Requires("app", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/ingest/rotate": Requires("app", Role.ADMIN),
+    "POST /orgs/{org}/apps/{app}/releases": Requires("app", Role.WRITE),
+    "POST /orgs/{org}/apps/{app}/releases/{release_id}/{action}": Requires("app", Role.WRITE),
+    "POST /orgs/{org}/apps/{app}/packages/upload": Requires("app", Role.WRITE),
+    "POST /admin/users": Requires("site_admin"),
+    "POST /admin/users/{user_id}/site-admin": Requires("site_admin"),
+}
+
+
+def test_sensitive_routes_keep_their_requirement() -> None:
+    changed = {key: str(DASHBOARD_ROUTES.get(key)) for key, need in PINNED.items()}
+    assert changed == {key: str(need) for key, need in PINNED.items()}

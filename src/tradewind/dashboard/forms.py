@@ -4,11 +4,12 @@ errors (pydantic's or a service's) into messages shown next to the right field."
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
+from starlette.responses import Response
 
 from tradewind.dashboard.security import CSRF_FIELD
 from tradewind.errors import TradewindError, ValidationFailed
@@ -88,3 +89,29 @@ def sentence(message: str) -> str:
     if message and "@" not in first and "'" not in first:
         message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "?", "!")) else message + "."
+
+
+Act = Callable[[dict[str, str]], Awaitable[Response]]
+Again = Callable[[dict[str, str], dict[str, str], int], Awaitable[Response]]
+
+
+async def form_action(
+    request: Request,
+    act: Act,
+    again: Again,
+    *,
+    fields: Mapping[str, str] | None = None,
+    status: int | None = 422,
+) -> Response:
+    """Every dashboard form: read the submitted form and `act` on it (sign-in and role in its
+    unit of work, parse, service, then the response, usually a redirect with a flash). On an
+    error the user can fix, show the form `again` with the values, the messages next to their
+    fields (`fields` maps error codes to field names) and `status` (None: the error's own);
+    other errors become error pages."""
+    form = await read_form(request)
+    try:
+        return await act(form)
+    except TradewindError as exc:
+        if not recoverable(exc):
+            raise
+        return await again(form, form_errors(exc, fields), status or exc.status)

@@ -6,18 +6,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import get_args
 from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tradewind.access import service as access
 from tradewind.access.principal import Principal
+from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts import service as accounts
 from tradewind.accounts.security import SESSION_PREFIX
 from tradewind.context import AppContext
 from tradewind.dashboard.render import is_htmx, url
+from tradewind.dashboard.requirements import Scope, declared
 from tradewind.dashboard.security import (
     ANON_COOKIE,
     FLASH_COOKIE,
@@ -27,9 +31,11 @@ from tradewind.dashboard.security import (
     set_cookie,
     verify_csrf,
 )
-from tradewind.errors import Unauthorized
-from tradewind.models import User
+from tradewind.errors import Forbidden, Unauthorized
+from tradewind.models import Organisation, User
 from tradewind.settings import Settings
+
+SCOPES: tuple[Scope, ...] = get_args(Scope)
 
 
 class SignInRequired(Unauthorized):
@@ -69,9 +75,11 @@ async def signed_in(
     request: Request, *, read_body: bool = True
 ) -> AsyncIterator[tuple[AsyncSession, Viewer]]:
     """A unit of work for a signed-in browser; unsafe methods must pass the CSRF check first
-    (see `security.submitted_csrf` for `read_body`).
+    (see `security.submitted_csrf` for `read_body`). Checks the route's declared requirement
+    when it needs no object (a site administrator); `on_org` and `on_app` check the others.
 
     Commits when the block succeeds, rolls back when it raises."""
+    requirement = declared(request, *SCOPES)
     ctx = app_context(request)
     token = session_cookie(request)
     if token is None:
@@ -87,7 +95,53 @@ async def signed_in(
         viewer = Viewer(principal, user)
         request.state.viewer = viewer
         request.state.csrf = csrf_token(ctx.settings.resolved_secret_key(), token)
+        if requirement.scope == "site_admin" and not viewer.is_site_admin:
+            raise Forbidden("site administrators only", code="site_admin_required")
         yield session, viewer
+
+
+@asynccontextmanager
+async def on_visible_org(
+    request: Request, org: str
+) -> AsyncIterator[tuple[AsyncSession, Viewer, Organisation]]:
+    """`signed_in`, on an organisation the viewer may know exists (`org_visible`), or on which
+    it has the role the route declares (`org_role`: a form that shows this page again)."""
+    requirement = declared(request, "org_visible", "org")
+    async with signed_in(request) as (session, viewer):
+        if requirement.role is not None:
+            await access.require_org(session, viewer.principal, org, requirement.role)
+        yield session, viewer, await access.require_org_visible(session, viewer.principal, org)
+
+
+@asynccontextmanager
+async def on_org(
+    request: Request, org: str
+) -> AsyncIterator[tuple[AsyncSession, Viewer, OrgAccess]]:
+    """`signed_in`, with the role the route declares (`org_role`) on the organisation."""
+    role = declared(request, "org").role
+    assert role is not None
+    async with signed_in(request) as (session, viewer):
+        yield session, viewer, await access.require_org(session, viewer.principal, org, role)
+
+
+@asynccontextmanager
+async def on_app(
+    request: Request, org: str, app: str, *, read_body: bool = True
+) -> AsyncIterator[tuple[AsyncSession, Viewer, AppAccess]]:
+    """`signed_in`, with the role the route declares (`app_role`) on the application."""
+    declared(request, "app")
+    async with signed_in(request, read_body=read_body) as (session, viewer):
+        yield session, viewer, await app_access(request, session, viewer.principal, org, app)
+
+
+async def app_access(
+    request: Request, session: AsyncSession, principal: Principal, org: str, app: str
+) -> AppAccess:
+    """The role the route declares on the application, checked in `session`: `on_app`'s
+    check, or the same again in a later unit of work of the request (after an upload)."""
+    role = declared(request, "app").role
+    assert role is not None
+    return await access.require_app(session, principal, org, app, role)
 
 
 def redirect(request: Request, path: str, flash: str | None = None) -> Response:

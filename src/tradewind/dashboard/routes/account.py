@@ -9,6 +9,7 @@ from tradewind.accounts import service as accounts
 from tradewind.accounts.schemas import LoginRequest, PasswordChange
 from tradewind.dashboard.forms import FORM, form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
+from tradewind.dashboard.requirements import public, signed_in_user
 from tradewind.dashboard.security import (
     ANON_COOKIE,
     SESSION_COOKIE,
@@ -58,7 +59,7 @@ def _login_page(
     return response
 
 
-@router.get("/login")
+@router.get("/login", dependencies=public())
 async def login_form(request: Request, next: str | None = None) -> Response:
     if session_cookie(request) is not None:
         try:
@@ -69,7 +70,7 @@ async def login_form(request: Request, next: str | None = None) -> Response:
     return _login_page(request, next_path=safe_next(next))
 
 
-@router.post("/login")
+@router.post("/login", dependencies=public())
 async def login(request: Request) -> Response:
     ctx = app_context(request)
     await verify_csrf(request, ctx.settings, anonymous_binding(request))
@@ -106,7 +107,7 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=signed_in_user())
 async def logout(request: Request) -> Response:
     async with signed_in(request) as (session, viewer):
         await accounts.logout(session, viewer.principal)
@@ -129,7 +130,7 @@ async def _profile(
         return render(request, "profile.html", context, status=status)
 
 
-@router.get("/profile")
+@router.get("/profile", dependencies=signed_in_user())
 async def profile(request: Request) -> Response:
     return await _profile(request)
 
@@ -137,7 +138,7 @@ async def profile(request: Request) -> Response:
 PASSWORD_FIELDS = {"wrong_password": "current_password", "weak_password": "new_password"}
 
 
-@router.post("/profile/password")
+@router.post("/profile/password", dependencies=signed_in_user())
 async def change_password(request: Request) -> Response:
     """Change your own password; your other sessions are signed out."""
     form = await read_form(request)

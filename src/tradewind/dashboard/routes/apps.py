@@ -5,17 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.audit import service as audit
 from tradewind.audit.repository import EventFilter
 from tradewind.dashboard.audiences import audiences, channels, offer
-from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.forms import form_action, parse
 from tradewind.dashboard.health import app_adoption
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.dimensions import service as dimensions
-from tradewind.errors import TradewindError, ValidationFailed
+from tradewind.errors import ValidationFailed
 from tradewind.orgs import service as orgs
 from tradewind.orgs.schemas import AppUpdate
 from tradewind.packages import service as packages
@@ -26,10 +26,9 @@ RECENT_EVENTS = 10
 AUDIT_PAGE = 50
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def overview(request: Request, org: str, app: str) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         state = await load_live_state(session, found.app.id)
         live_channels = channels(state)
         rollouts = [
@@ -64,8 +63,7 @@ async def _settings_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         dims = await dimensions.list_dimensions(session, found.app.id)
         current = {
             "display_name": found.app.display_name,
@@ -84,17 +82,15 @@ async def _settings_page(
         return render(request, "apps/settings.html", context, status=status)
 
 
-@router.get("/settings")
+@router.get("/settings", dependencies=app_role(Role.READ))
 async def app_settings(request: Request, org: str, app: str) -> Response:
     return await _settings_page(request, org, app)
 
 
-@router.post("/settings")
+@router.post("/settings", dependencies=app_role(Role.ADMIN))
 async def update_app(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             body = parse(
                 AppUpdate,
                 {
@@ -110,36 +106,35 @@ async def update_app(request: Request, org: str, app: str) -> Response:
             }
             if changes:
                 await orgs.update_app(session, viewer.principal, found, changes)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _settings_page(request, org, app, form, form_errors(exc), status=422)
-    return redirect(request, f"/orgs/{org}/apps/{app}/settings", flash="Settings saved.")
+        return redirect(request, f"/orgs/{org}/apps/{app}/settings", flash="Settings saved.")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _settings_page(request, org, app, form, errors, status)
+
+    return await form_action(request, act, again)
 
 
-@router.post("/delete")
+@router.post("/delete", dependencies=app_role(Role.ADMIN))
 async def delete_app(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             if form.get("confirm_name", "").strip() != found.app.name:
                 raise ValidationFailed(
                     "type the application's name to confirm",
                     details={"fields": {"confirm_name": f"Type “{app}” to confirm."}},
                 )
             await orgs.delete_app(session, viewer.principal, found)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _settings_page(request, org, app, None, form_errors(exc), status=422)
-    return redirect(request, f"/orgs/{org}", flash=f"Application {app} deleted.")
+        return redirect(request, f"/orgs/{org}", flash=f"Application {app} deleted.")
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _settings_page(request, org, app, None, errors, status)
+
+    return await form_action(request, act, again)
 
 
-@router.get("/audit")
+@router.get("/audit", dependencies=app_role(Role.READ))
 async def audit_trail(request: Request, org: str, app: str, before: int | None = None) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         where = EventFilter(found.org.id, found.app.id, before=before)
         events, next_before = await audit.list_events(session, where, AUDIT_PAGE)
         context = {

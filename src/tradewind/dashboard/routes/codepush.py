@@ -9,13 +9,13 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.codepush import deployments, publish, views
 from tradewind.context import AppContext
 from tradewind.dashboard.forms import read_form
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.errors import TradewindError
 from tradewind.keys.keyring import Keyring
 
@@ -47,10 +47,9 @@ async def _deployments(
     return found
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def codepush_page(request: Request, org: str, app: str) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         context = {
             "org": found.org,
             "app": found.app,
@@ -66,13 +65,12 @@ def _back(request: Request, org: str, app: str, flash: str) -> Response:
     return redirect(request, f"/orgs/{org}/apps/{app}/codepush", flash=flash)
 
 
-async def _act(request: Request, org: str, app: str, role: Role, action: Any) -> Response:
+async def _act(request: Request, org: str, app: str, action: Any) -> Response:
     """Run `action(session, viewer, access, form)`; its result is the flash message. Errors
     a user can fix come back as the flash message too."""
     form = await read_form(request)
     try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, role)
+        async with on_app(request, org, app) as (session, viewer, found):
             message: str = await action(session, viewer.principal, found, form)
     except TradewindError as exc:
         if exc.status >= 500 or exc.status in (401, 403, 404):
@@ -81,7 +79,7 @@ async def _act(request: Request, org: str, app: str, role: Role, action: Any) ->
     return _back(request, org, app, message)
 
 
-@router.post("/deployments")
+@router.post("/deployments", dependencies=app_role(Role.ADMIN))
 async def add_deployment(request: Request, org: str, app: str) -> Response:
     keyring = _keyring(request)
 
@@ -89,10 +87,10 @@ async def add_deployment(request: Request, org: str, app: str) -> Response:
         view = await deployments.add(session, keyring, principal, found, form.get("name", ""))
         return f"Deployment {view.deployment.name} added."
 
-    return await _act(request, org, app, Role.ADMIN, add)
+    return await _act(request, org, app, add)
 
 
-@router.post("/deployments/{name}/key")
+@router.post("/deployments/{name}/key", dependencies=app_role(Role.ADMIN))
 async def rotate_key(request: Request, org: str, app: str, name: str) -> Response:
     keyring = _keyring(request)
 
@@ -100,24 +98,24 @@ async def rotate_key(request: Request, org: str, app: str, name: str) -> Respons
         await deployments.rotate_key(session, keyring, principal, found, name)
         return f"New key for {name}; the old one no longer works."
 
-    return await _act(request, org, app, Role.ADMIN, rotate)
+    return await _act(request, org, app, rotate)
 
 
-@router.post("/promote")
+@router.post("/promote", dependencies=app_role(Role.WRITE))
 async def promote(request: Request, org: str, app: str) -> Response:
     async def run(session: AsyncSession, principal: Any, found: Any, form: Any) -> str:
         source, target = form.get("source", ""), form.get("target", "")
         cp = await publish.promote(session, principal, found, source, target, publish.Options())
         return f"Promoted {source} to {target} as v{cp.label_number}."
 
-    return await _act(request, org, app, Role.WRITE, run)
+    return await _act(request, org, app, run)
 
 
-@router.post("/deployments/{name}/rollback")
+@router.post("/deployments/{name}/rollback", dependencies=app_role(Role.WRITE))
 async def rollback(request: Request, org: str, app: str, name: str) -> Response:
     async def run(session: AsyncSession, principal: Any, found: Any, form: Any) -> str:
         label = form.get("label") or None
         cp = await publish.rollback(session, principal, found, name, label)
         return f"{name} rolled back: v{cp.label_number} serves the earlier contents."
 
-    return await _act(request, org, app, Role.WRITE, run)
+    return await _act(request, org, app, run)

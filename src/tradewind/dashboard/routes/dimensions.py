@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
-from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.forms import form_action, form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import is_htmx, render
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.dimensions import service as dimensions
 from tradewind.dimensions.schemas import DimensionCreate
 from tradewind.errors import BadRequest, TradewindError
@@ -27,8 +27,7 @@ async def _page(
     status: int = 200,
     template: str = "dimensions/list.html",
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         dims = await dimensions.list_dimensions(session, found.app.id)
         context = {
             "org": found.org,
@@ -42,17 +41,15 @@ async def _page(
         return render(request, template, context, status=status)
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def list_dimensions(request: Request, org: str, app: str) -> Response:
     return await _page(request, org, app)
 
 
-@router.post("")
+@router.post("", dependencies=app_role(Role.ADMIN))
 async def create_dimension(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             body = parse(
                 DimensionCreate,
                 {
@@ -64,22 +61,21 @@ async def create_dimension(request: Request, org: str, app: str) -> Response:
             await dimensions.create_dimension(
                 session, viewer.principal, found, body.name, body.type, None, body.description
             )
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _page(request, org, app, form, form_errors(exc, FIELDS), status=422)
-    return redirect(
-        request, f"/orgs/{org}/apps/{app}/dimensions", flash=f"Dimension {body.name} created."
-    )
+        flash = f"Dimension {body.name} created."
+        return redirect(request, f"/orgs/{org}/apps/{app}/dimensions", flash=flash)
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, form, errors, status)
+
+    return await form_action(request, act, again, fields=FIELDS)
 
 
-@router.post("/{name}/move")
+@router.post("/{name}/move", dependencies=app_role(Role.ADMIN))
 async def move_dimension(request: Request, org: str, app: str, name: str) -> Response:
     form = await read_form(request)
     direction = form.get("direction")
     try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+        async with on_app(request, org, app) as (session, viewer, found):
             if direction not in ("up", "down"):
                 raise BadRequest("direction must be up or down", code="invalid_direction")
             current = await dimensions.get_dimension(session, found.app.id, name)
@@ -96,16 +92,15 @@ async def move_dimension(request: Request, org: str, app: str, name: str) -> Res
     return redirect(request, f"/orgs/{org}/apps/{app}/dimensions")
 
 
-@router.post("/{name}/delete")
+@router.post("/{name}/delete", dependencies=app_role(Role.ADMIN))
 async def delete_dimension(request: Request, org: str, app: str, name: str) -> Response:
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(_: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             await dimensions.delete_dimension(session, viewer.principal, found, name)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _page(request, org, app, None, form_errors(exc), status=422)
-    return redirect(
-        request, f"/orgs/{org}/apps/{app}/dimensions", flash=f"Dimension {name} deleted."
-    )
+        flash = f"Dimension {name} deleted."
+        return redirect(request, f"/orgs/{org}/apps/{app}/dimensions", flash=flash)
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, None, errors, status)
+
+    return await form_action(request, act, again)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.dashboard.forms import form_errors, parse, recoverable
 from tradewind.dashboard.render import is_htmx, render
-from tradewind.dashboard.session import signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app
 from tradewind.dimensions import service as dimensions
 from tradewind.errors import TradewindError
 from tradewind.releases import views
@@ -19,7 +19,7 @@ from tradewind.serving.compiler import parse_dimensions
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/explain")
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def explain(
     request: Request,
     org: str,
@@ -32,8 +32,7 @@ async def explain(
     values = {"context": context or "", "identifier": identifier, "channel": channel}
     errors: dict[str, str] = {}
     result: ExplainOut | None = None
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         if context is not None:
             try:
                 body = parse(

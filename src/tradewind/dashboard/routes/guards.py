@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
-from tradewind.dashboard.forms import FORM, form_errors, parse, read_form, recoverable
+from tradewind.dashboard.forms import FORM, form_action, parse
+from tradewind.dashboard.requirements import app_role
 from tradewind.dashboard.routes.releases import release_page
-from tradewind.dashboard.session import redirect, signed_in
-from tradewind.errors import TradewindError, ValidationFailed
+from tradewind.dashboard.session import on_app, redirect
+from tradewind.errors import ValidationFailed
 from tradewind.guards import service as guards
 from tradewind.guards.schemas import GuardSettings
 
@@ -69,30 +69,27 @@ def _field(name: str) -> str:
     return PREFIX + name if name != FORM else "guard__form"
 
 
-@router.post("/set")
+@router.post("/set", dependencies=app_role(Role.WRITE))
 async def set_guard(request: Request, org: str, app: str, release_id: int) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             body = _settings(form)
             await guards.set_release_guard(session, viewer.principal, found, release_id, body)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(exc, FIELD_OF_CODE)
+        flash = f"Release {release_id} has its own rollout guard now."
+        return redirect(request, f"/orgs/{org}/apps/{app}/releases/{release_id}", flash=flash)
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
         if FORM in errors:
             errors["guard__form"] = errors.pop(FORM)
         request.state.guard_form = form  # shown again, with the errors, in the guard panel
-        return await release_page(request, org, app, release_id, errors, status=exc.status)
-    flash = f"Release {release_id} has its own rollout guard now."
-    return redirect(request, f"/orgs/{org}/apps/{app}/releases/{release_id}", flash=flash)
+        return await release_page(request, org, app, release_id, errors, status)
+
+    return await form_action(request, act, again, fields=FIELD_OF_CODE, status=None)
 
 
-@router.post("/clear")
+@router.post("/clear", dependencies=app_role(Role.WRITE))
 async def clear_guard(request: Request, org: str, app: str, release_id: int) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+    async with on_app(request, org, app) as (session, viewer, found):
         await guards.clear_release_guard(session, viewer.principal, found, release_id)
     flash = f"Release {release_id}'s own guard was removed."
     return redirect(request, f"/orgs/{org}/apps/{app}/releases/{release_id}", flash=flash)

@@ -5,19 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.dashboard.health import release_health
 from tradewind.dashboard.render import render, url
-from tradewind.dashboard.session import signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app
 
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/releases")
 
 
-@router.get("/{release_id}/health")
+@router.get("/{release_id}/health", dependencies=app_role(Role.READ))
 async def health_panel(request: Request, org: str, app: str, release_id: int) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         context = {
             "org": found.org,
             "app": found.app,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from tradewind.accounts import service as accounts
 from tradewind.dashboard.forms import form_errors, read_form, recoverable
 from tradewind.dashboard.render import render, url
+from tradewind.dashboard.requirements import public
 from tradewind.dashboard.security import (
     ANON_COOKIE,
     SESSION_COOKIE,
@@ -77,7 +78,7 @@ async def _anonymous_page(
     return response
 
 
-@router.get("/invite/{token}")
+@router.get("/invite/{token}", dependencies=public())
 async def invitation_page(request: Request, token: str) -> Response:
     if session_cookie(request) is not None:
         try:
@@ -87,7 +88,7 @@ async def invitation_page(request: Request, token: str) -> Response:
     return await _anonymous_page(request, token, {}, {}, 200)
 
 
-@router.post("/invite/{token}")
+@router.post("/invite/{token}", dependencies=public())
 async def accept(request: Request, token: str) -> Response:
     if session_cookie(request) is not None:
         return await _accept_signed_in(request, token)

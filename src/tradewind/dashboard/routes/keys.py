@@ -6,12 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
-from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.forms import form_action, parse
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, signed_in
-from tradewind.errors import NotFound, TradewindError
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
+from tradewind.errors import NotFound
 from tradewind.keys import admin, service, uploads
 from tradewind.keys.schemas import SigningKeyCreate, UploadKeyCreate
 
@@ -24,6 +24,7 @@ FIELD_OF_CODE = {
     "key_id_taken": "key_id",
     "invalid_key_id": "key_id",
 }
+UPLOAD_KEY_FIELDS = {"invalid_key_pem": "public_pem", "key_id_taken": "upload_key_id"}
 
 
 async def _page(
@@ -34,8 +35,7 @@ async def _page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         context = {
             "org": found.org,
             "app": found.app,
@@ -54,41 +54,38 @@ def _back(request: Request, org: str, app: str, flash: str) -> Response:
     return redirect(request, f"/orgs/{org}/apps/{app}/keys", flash=flash)
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def keys_page(request: Request, org: str, app: str) -> Response:
     return await _page(request, org, app)
 
 
-@router.post("/create")
+@router.post("/create", dependencies=app_role(Role.ADMIN))
 async def create_key(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    data = {
-        "algorithm": form.get("algorithm") or None,
-        "key_id": form.get("key_id", "").strip() or None,
-        "private_pem": form.get("private_pem", "").strip() or None,
-    }
-    if data["private_pem"]:
-        data["algorithm"] = None  # an import: the key says what it is
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        data = {
+            "algorithm": form.get("algorithm") or None,
+            "key_id": form.get("key_id", "").strip() or None,
+            "private_pem": form.get("private_pem", "").strip() or None,
+        }
+        if data["private_pem"]:
+            data["algorithm"] = None  # an import: the key says what it is
+        async with on_app(request, org, app) as (session, viewer, found):
             body = parse(SigningKeyCreate, data)
             days = request.app.state.ctx.settings.signing_certificate_days
             keyring = request.app.state.ctx.keyring
             row = await admin.create_key(session, keyring, viewer.principal, found, body, days)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(exc, FIELD_OF_CODE)
+        verb = "Imported" if row.imported else "Created"
+        return _back(request, org, app, f"{verb} signing key {row.key_id} ({row.algorithm}).")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
         form.pop("private_pem", None)  # never echoed back into the page
-        return await _page(request, org, app, form, errors, status=422)
-    verb = "Imported" if row.imported else "Created"
-    return _back(request, org, app, f"{verb} signing key {row.key_id} ({row.algorithm}).")
+        return await _page(request, org, app, form, errors, status)
+
+    return await form_action(request, act, again, fields=FIELD_OF_CODE)
 
 
 async def _key_action(request: Request, org: str, app: str, key_id: str, action: str) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async with on_app(request, org, app) as (session, viewer, found):
         if action == "default":
             await admin.make_default(session, viewer.principal, found, key_id)
         else:
@@ -97,25 +94,24 @@ async def _key_action(request: Request, org: str, app: str, key_id: str, action:
     return _back(request, org, app, f"Signing key {key_id} {done}.")
 
 
-@router.post("/{key_id}/default")
+@router.post("/{key_id}/default", dependencies=app_role(Role.ADMIN))
 async def make_default(request: Request, org: str, app: str, key_id: str) -> Response:
     return await _key_action(request, org, app, key_id, "default")
 
 
-@router.post("/{key_id}/disable")
+@router.post("/{key_id}/disable", dependencies=app_role(Role.ADMIN))
 async def disable_key(request: Request, org: str, app: str, key_id: str) -> Response:
     return await _key_action(request, org, app, key_id, "disable")
 
 
-@router.post("/{key_id}/enable")
+@router.post("/{key_id}/enable", dependencies=app_role(Role.ADMIN))
 async def enable_key(request: Request, org: str, app: str, key_id: str) -> Response:
     return await _key_action(request, org, app, key_id, "enable")
 
 
-@router.get("/{key_id}/{name}.pem")
+@router.get("/{key_id}/{name}.pem", dependencies=app_role(Role.READ))
 async def download(request: Request, org: str, app: str, key_id: str, name: str) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         row = await service.get_signing_key(session, found.app.id, key_id)
     pem = {"public": row.public_pem, "certificate": row.certificate_pem}.get(name)
     if pem is None:
@@ -124,12 +120,10 @@ async def download(request: Request, org: str, app: str, key_id: str, name: str)
     return PlainTextResponse(pem, media_type=PEM_TYPE, headers={"content-disposition": disposition})
 
 
-@router.post("/uploads/add")
+@router.post("/uploads/add", dependencies=app_role(Role.ADMIN))
 async def add_upload_key(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             body = parse(
                 UploadKeyCreate,
                 {
@@ -140,42 +134,41 @@ async def add_upload_key(request: Request, org: str, app: str) -> Response:
             await uploads.add_upload_key(
                 session, viewer.principal, found, body.key_id, body.public_pem
             )
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(
-            exc, {"invalid_key_pem": "public_pem", "key_id_taken": "upload_key_id"}
-        )
+        return _back(request, org, app, "Upload key registered.")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
         if "key_id" in errors:
             errors["upload_key_id"] = errors.pop("key_id")
-        return await _page(request, org, app, form, errors, status=422)
-    return _back(request, org, app, "Upload key registered.")
+        return await _page(request, org, app, form, errors, status)
+
+    return await form_action(request, act, again, fields=UPLOAD_KEY_FIELDS)
 
 
-@router.post("/uploads/{key_id}/disable")
+@router.post("/uploads/{key_id}/disable", dependencies=app_role(Role.ADMIN))
 async def disable_upload_key(request: Request, org: str, app: str, key_id: str) -> Response:
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(_: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             await uploads.disable_upload_key(session, viewer.principal, found, key_id)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _page(request, org, app, None, form_errors(exc), 409)
-    return _back(request, org, app, f"Upload key {key_id} disabled.")
+        return _back(request, org, app, f"Upload key {key_id} disabled.")
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, None, errors, status)
+
+    return await form_action(request, act, again, status=409)
 
 
-@router.post("/uploads/policy")
+@router.post("/uploads/policy", dependencies=app_role(Role.ADMIN))
 async def set_policy(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    required = form.get("require_signature") == "on"
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        required = form.get("require_signature") == "on"
+        async with on_app(request, org, app) as (session, viewer, found):
             await uploads.set_policy(session, viewer.principal, found, required)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _page(request, org, app, None, form_errors(exc), 409)
-    flash = "New packages must be signed." if required else "Signatures on uploads are optional."
-    return _back(request, org, app, flash)
+        flash = (
+            "New packages must be signed." if required else "Signatures on uploads are optional."
+        )
+        return _back(request, org, app, flash)
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, None, errors, status)
+
+    return await form_action(request, act, again, status=409)

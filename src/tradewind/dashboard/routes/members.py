@@ -3,18 +3,20 @@ pending invitations (withdraw). An email without an account gets an invitation l
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.accounts.service import normalise_email
 from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, settings_of, signed_in
+from tradewind.dashboard.requirements import app_role, org_role
+from tradewind.dashboard.session import Viewer, on_app, on_org, redirect, settings_of
 from tradewind.errors import TradewindError
 from tradewind.invitations import service as invitations
 from tradewind.members import service as members
@@ -39,12 +41,11 @@ ORG_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN, Role.OWNER)]
 APP_ROLES = [r.value for r in (Role.READ, Role.WRITE, Role.ADMIN)]
 
 
-async def _access(
-    session: AsyncSession, principal: Principal, org: str, app: str | None, needed: Role
-) -> OrgAccess | AppAccess:
-    if app is None:
-        return await access.require_org(session, principal, org, needed)
-    return await access.require_app(session, principal, org, app, needed)
+def _on(
+    request: Request, org: str, app: str | None
+) -> AbstractAsyncContextManager[tuple[AsyncSession, Viewer, OrgAccess | AppAccess]]:
+    """The unit of work of the members page of an organisation, or of an application."""
+    return on_org(request, org) if app is None else on_app(request, org, app)
 
 
 def _path(org: str, app: str | None) -> str:
@@ -60,8 +61,7 @@ async def _page(
     status: int = 200,
     invited: invitations.NewInvitation | None = None,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await _access(session, viewer.principal, org, app, Role.READ)
+    async with _on(request, org, app) as (session, viewer, found):
         is_admin = found.role.at_least(Role.ADMIN)
         context = {
             "invitations": await invitations.list_pending(session, found) if is_admin else [],
@@ -88,8 +88,7 @@ async def _change(
     form = await read_form(request)
     settings = settings_of(request)
     try:
-        async with signed_in(request) as (session, viewer):
-            found = await _access(session, viewer.principal, org, app, Role.ADMIN)
+        async with _on(request, org, app) as (session, viewer, found):
             done = await _apply(
                 session, viewer.principal, found, action, email, form, app, settings
             )
@@ -138,52 +137,54 @@ async def _apply(
     return f"{email} removed."
 
 
-@router.get("/orgs/{org}/members")
+@router.get("/orgs/{org}/members", dependencies=org_role(Role.READ))
 async def org_members(request: Request, org: str) -> Response:
     return await _page(request, org, None)
 
 
-@router.post("/orgs/{org}/members")
+@router.post("/orgs/{org}/members", dependencies=org_role(Role.ADMIN))
 async def add_org_member(request: Request, org: str) -> Response:
     return await _change(request, org, None, "add")
 
 
-@router.post("/orgs/{org}/members/{email}/role")
+@router.post("/orgs/{org}/members/{email}/role", dependencies=org_role(Role.ADMIN))
 async def change_org_member(request: Request, org: str, email: str) -> Response:
     return await _change(request, org, None, "role", email)
 
 
-@router.post("/orgs/{org}/members/{email}/remove")
+@router.post("/orgs/{org}/members/{email}/remove", dependencies=org_role(Role.ADMIN))
 async def remove_org_member(request: Request, org: str, email: str) -> Response:
     return await _change(request, org, None, "remove", email)
 
 
-@router.get("/orgs/{org}/apps/{app}/members")
+@router.get("/orgs/{org}/apps/{app}/members", dependencies=app_role(Role.READ))
 async def app_members(request: Request, org: str, app: str) -> Response:
     return await _page(request, org, app)
 
 
-@router.post("/orgs/{org}/apps/{app}/members")
+@router.post("/orgs/{org}/apps/{app}/members", dependencies=app_role(Role.ADMIN))
 async def add_app_member(request: Request, org: str, app: str) -> Response:
     return await _change(request, org, app, "add")
 
 
-@router.post("/orgs/{org}/apps/{app}/members/{email}/role")
+@router.post("/orgs/{org}/apps/{app}/members/{email}/role", dependencies=app_role(Role.ADMIN))
 async def change_app_member(request: Request, org: str, app: str, email: str) -> Response:
     return await _change(request, org, app, "role", email)
 
 
-@router.post("/orgs/{org}/apps/{app}/members/{email}/remove")
+@router.post("/orgs/{org}/apps/{app}/members/{email}/remove", dependencies=app_role(Role.ADMIN))
 async def remove_app_member(request: Request, org: str, app: str, email: str) -> Response:
     return await _change(request, org, app, "remove", email)
 
 
-@router.post("/orgs/{org}/invitations/{invitation_id}/revoke")
+@router.post("/orgs/{org}/invitations/{invitation_id}/revoke", dependencies=org_role(Role.ADMIN))
 async def revoke_org_invitation(request: Request, org: str, invitation_id: RowId) -> Response:
     return await _change(request, org, None, "revoke", str(invitation_id))
 
 
-@router.post("/orgs/{org}/apps/{app}/invitations/{invitation_id}/revoke")
+@router.post(
+    "/orgs/{org}/apps/{app}/invitations/{invitation_id}/revoke", dependencies=app_role(Role.ADMIN)
+)
 async def revoke_app_invitation(
     request: Request, org: str, app: str, invitation_id: RowId
 ) -> Response:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tradewind.access import repository as access_repo
 from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.codepush.deployments import codepush_defaults
-from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
+from tradewind.dashboard.forms import form_action, parse
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import Viewer, app_context, redirect, signed_in
-from tradewind.errors import NotFound, TradewindError, ValidationFailed
-from tradewind.models import Organisation
+from tradewind.dashboard.requirements import org_role, org_visible, signed_in_user
+from tradewind.dashboard.session import (
+    Viewer,
+    app_context,
+    on_org,
+    on_visible_org,
+    redirect,
+    signed_in,
+)
+from tradewind.errors import ValidationFailed
 from tradewind.orgs import service as orgs
 from tradewind.orgs.schemas import AppCreate, OrgCreate, OrgUpdate
 
@@ -45,38 +50,30 @@ async def _home(
         return render(request, "orgs/list.html", context, status=status)
 
 
-@router.get("/")
+@router.get("/", dependencies=signed_in_user())
 async def home(request: Request) -> Response:
     return await _home(request)
 
 
-@router.post("/orgs")
+@router.post("/orgs", dependencies=signed_in_user())
 async def create_org(request: Request) -> Response:
-    form = await read_form(request)
-    try:
+    async def act(form: dict[str, str]) -> Response:
         async with signed_in(request) as (session, viewer):
             body = parse(OrgCreate, stripped(form, "name", "display_name"))
             settings = app_context(request).settings
             org = await orgs.create_org(
                 session, settings, viewer.principal, body.name, body.display_name
             )
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _home(request, form, form_errors(exc, ORG_FIELDS), status=422)
-    return redirect(request, f"/orgs/{org.name}", flash=f"Organisation {org.name} created.")
+        return redirect(request, f"/orgs/{org.name}", flash=f"Organisation {org.name} created.")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _home(request, form, errors, status)
+
+    return await form_action(request, act, again, fields=ORG_FIELDS)
 
 
 def stripped(form: dict[str, str], *names: str) -> dict[str, str]:
     return {name: form.get(name, "").strip() for name in names}
-
-
-async def visible_org(session: AsyncSession, viewer: Viewer, name: str) -> Organisation:
-    """The organisation if the viewer may know it exists (org or app member), else 404."""
-    org = await access_repo.org_by_name(session, name)
-    if org is None or not await access.can_see_org(session, viewer.principal, org):
-        raise NotFound(f"organisation '{name}' not found", code="organisation_not_found")
-    return org
 
 
 async def _org_page(
@@ -86,8 +83,7 @@ async def _org_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        org = await visible_org(session, viewer, org_name)
+    async with on_visible_org(request, org_name) as (session, viewer, org):
         role = await access.org_role(session, viewer.principal, org)
         apps = await orgs.list_apps(session, viewer.principal, org)
         context = {
@@ -101,30 +97,29 @@ async def _org_page(
         return render(request, "orgs/detail.html", context, status=status)
 
 
-@router.get("/orgs/{org}")
+@router.get("/orgs/{org}", dependencies=org_visible())
 async def org_page(request: Request, org: str) -> Response:
     return await _org_page(request, org)
 
 
-@router.post("/orgs/{org}/apps")
+@router.post("/orgs/{org}/apps", dependencies=org_role(Role.ADMIN))
 async def create_app(request: Request, org: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_org(session, viewer.principal, org, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_org(request, org) as (session, viewer, found):
             body = parse(AppCreate, stripped(form, "name", "display_name"))
             app = await orgs.create_app(
                 session, viewer.principal, found, body.name, body.display_name, None
             )
             keyring = request.app.state.ctx.keyring
             await codepush_defaults(session, keyring, viewer.principal, found, app)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _org_page(request, org, form, form_errors(exc, APP_FIELDS), status=422)
-    return redirect(
-        request, f"/orgs/{org}/apps/{app.name}", flash=f"Application {app.name} created."
-    )
+        return redirect(
+            request, f"/orgs/{org}/apps/{app.name}", flash=f"Application {app.name} created."
+        )
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _org_page(request, org, form, errors, status)
+
+    return await form_action(request, act, again, fields=APP_FIELDS)
 
 
 async def _settings_page(
@@ -134,8 +129,7 @@ async def _settings_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_org(session, viewer.principal, org_name, Role.READ)
+    async with on_org(request, org_name) as (_session, _viewer, found):
         context = {
             "org": found.org,
             "role": found.role,
@@ -145,40 +139,38 @@ async def _settings_page(
         return render(request, "orgs/settings.html", context, status=status)
 
 
-@router.get("/orgs/{org}/settings")
+@router.get("/orgs/{org}/settings", dependencies=org_role(Role.READ))
 async def org_settings(request: Request, org: str) -> Response:
     return await _settings_page(request, org)
 
 
-@router.post("/orgs/{org}/settings")
+@router.post("/orgs/{org}/settings", dependencies=org_role(Role.ADMIN))
 async def update_org(request: Request, org: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_org(session, viewer.principal, org, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_org(request, org) as (session, viewer, found):
             body = parse(OrgUpdate, {"display_name": form.get("display_name", "")})
             await orgs.update_org(session, viewer.principal, found, body.display_name)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _settings_page(request, org, form, form_errors(exc), status=422)
-    return redirect(request, f"/orgs/{org}/settings", flash="Settings saved.")
+        return redirect(request, f"/orgs/{org}/settings", flash="Settings saved.")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _settings_page(request, org, form, errors, status)
+
+    return await form_action(request, act, again)
 
 
-@router.post("/orgs/{org}/delete")
+@router.post("/orgs/{org}/delete", dependencies=org_role(Role.OWNER))
 async def delete_org(request: Request, org: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_org(session, viewer.principal, org, Role.OWNER)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_org(request, org) as (session, viewer, found):
             if form.get("confirm_name", "").strip() != found.org.name:
                 raise ValidationFailed(
                     "type the organisation's name to confirm",
                     details={"fields": {"confirm_name": f"Type “{org}” to confirm."}},
                 )
             await orgs.delete_org(session, viewer.principal, found)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        return await _settings_page(request, org, None, form_errors(exc), status=422)
-    return redirect(request, "/", flash=f"Organisation {org} deleted.")
+        return redirect(request, "/", flash=f"Organisation {org} deleted.")
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _settings_page(request, org, None, errors, status)
+
+    return await form_action(request, act, again)

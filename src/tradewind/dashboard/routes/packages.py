@@ -12,14 +12,14 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.bundles import service as bundles
 from tradewind.bundles.multipart import MAX_MANIFEST_BYTES, archive_too_large
 from tradewind.dashboard.forms import FORM, form_errors, parse_json_object, recoverable, sentence
 from tradewind.dashboard.render import is_htmx, render
-from tradewind.dashboard.session import app_context, redirect, signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import app_access, app_context, on_app, redirect
 from tradewind.errors import BadRequest, TradewindError, ValidationFailed
 from tradewind.files.receive import temp_directory
 from tradewind.packages import service as packages
@@ -37,10 +37,9 @@ UPLOAD_FIELDS = {
 DEFAULTS = {"index": "index.android.bundle", "properties": "{}"}
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def list_packages(request: Request, org: str, app: str, offset: int = 0) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         offset = max(offset, 0)
         rows = await packages.list_packages(session, found, PAGE, offset)
         context = {
@@ -55,15 +54,14 @@ async def list_packages(request: Request, org: str, app: str, offset: int = 0) -
         return render(request, "packages/list.html", context)
 
 
-@router.get("/upload")
+@router.get("/upload", dependencies=app_role(Role.WRITE))
 async def upload_form(request: Request, org: str, app: str) -> Response:
     return await _upload_page(request, org, app, dict(DEFAULTS), {})
 
 
-@router.get("/{version}")
+@router.get("/{version}", dependencies=app_role(Role.READ))
 async def show_package(request: Request, org: str, app: str, version: int) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         view = await packages.get_package(session, found, version)
         context = {
             "org": found.org,
@@ -82,8 +80,7 @@ async def show_package(request: Request, org: str, app: str, version: int) -> Re
 async def _upload_page(
     request: Request, org: str, app: str, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    async with signed_in(request, read_body=False) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+    async with on_app(request, org, app, read_body=False) as (_session, _viewer, found):
         context = {
             "org": found.org,
             "app": found.app,
@@ -140,13 +137,12 @@ async def _save(upload: UploadFile, target: Path) -> None:
     await asyncio.to_thread(copy)
 
 
-@router.post("/upload")
+@router.post("/upload", dependencies=app_role(Role.WRITE))
 async def upload_bundle(request: Request, org: str, app: str) -> Response:
     """Check who asks before reading the body; then store the files and create the package
     in one unit of work, as the API's bundle upload does."""
     ctx = app_context(request)
-    async with signed_in(request, read_body=False) as (session, viewer):
-        await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+    async with on_app(request, org, app, read_body=False) as (_, viewer, _):
         principal = viewer.principal
     values: dict[str, str] = {}
     try:
@@ -196,7 +192,7 @@ async def _store(
         extracted = tmp / "files"
         extracted.mkdir()
         async with ctx.db.unit_of_work() as session:
-            found = await access.require_app(session, principal, org, app, Role.WRITE)
+            found = await app_access(request, session, principal, org, app)
             view, _ = await bundles.upload_bundle(
                 session,
                 ctx.db,

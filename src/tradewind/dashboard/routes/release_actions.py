@@ -10,16 +10,16 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess
-from tradewind.dashboard.forms import form_errors, read_form, recoverable, sentence
+from tradewind.dashboard.forms import form_action, form_errors, recoverable, sentence
 from tradewind.dashboard.preview import DESTRUCTIVE, TITLES, preview
 from tradewind.dashboard.release_changes import confirm_changes
 from tradewind.dashboard.render import is_htmx, percent, render
+from tradewind.dashboard.requirements import app_role
 from tradewind.dashboard.routes.releases import release_page
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.errors import NotFound, TradewindError
 from tradewind.releases import lifecycle, views
 from tradewind.releases import service as releases
@@ -49,14 +49,13 @@ async def _pending(
     return [r for r in rows if r.target == release.target and r.id != release.id]
 
 
-@router.get("/confirm/{action}")
+@router.get("/confirm/{action}", dependencies=app_role(Role.WRITE))
 async def confirm(
     request: Request, org: str, app: str, release_id: int, action: str, percentage: str = ""
 ) -> Response:
     verb = _action(action)
     try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+        async with on_app(request, org, app) as (session, _, found):
             release = await views.show_release(session, found.app.id, release_id)
             lifecycle.next_status(release.status, verb)
             new_bp = None
@@ -104,25 +103,24 @@ def _flash(verb: Action, release_id: int, new_id: int, percentage: str) -> str:
     return f"Release {release_id} {done[verb]}."
 
 
-@router.post("/{action}")
+@router.post("/{action}", dependencies=app_role(Role.WRITE))
 async def act(request: Request, org: str, app: str, release_id: int, action: str) -> Response:
     verb = _action(action)
-    form = await read_form(request)
-    percentage = form.get("percentage", "").strip()
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+
+    async def act(form: dict[str, str]) -> Response:
+        percentage = form.get("percentage", "").strip()
+        async with on_app(request, org, app) as (session, viewer, found):
             new_id = await _apply(session, viewer.principal, found, release_id, verb, form)
             if verb == "ramp" and not percentage:
                 release = await views.show_release(session, found.app.id, release_id)
                 percentage = f"{release.percentage:g}"
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(exc, ACTION_FIELDS)
-        return await release_page(request, org, app, release_id, errors, status=exc.status)
-    flash = _flash(verb, release_id, new_id, percentage)
-    return redirect(request, f"/orgs/{org}/apps/{app}/releases/{new_id}", flash=flash)
+        flash = _flash(verb, release_id, new_id, percentage)
+        return redirect(request, f"/orgs/{org}/apps/{app}/releases/{new_id}", flash=flash)
+
+    async def again(_: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await release_page(request, org, app, release_id, errors, status)
+
+    return await form_action(request, act, again, fields=ACTION_FIELDS, status=None)
 
 
 async def _apply(

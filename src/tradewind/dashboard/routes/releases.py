@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess
 from tradewind.audit import service as audit
@@ -26,7 +25,8 @@ from tradewind.dashboard.release_form import (
     target_rows,
 )
 from tradewind.dashboard.render import is_htmx, render
-from tradewind.dashboard.session import redirect, signed_in
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.dimensions import service as dimensions
 from tradewind.errors import TradewindError
 from tradewind.packages import service as packages
@@ -62,12 +62,11 @@ def _base(found: AppAccess, tab: str = "releases") -> dict[str, Any]:
     return {"org": found.org, "app": found.app, "role": found.role, "tab": tab}
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def list_releases(
     request: Request, org: str, app: str, status: str = "", before: BeforeId = None, view: str = ""
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         status = status if status in FILTERS else ""
         saved = {v.name: v.filters for v in await saved_views.list_views(session, found.app.id)}
         view = view if view in saved else ""
@@ -101,8 +100,7 @@ async def _new_page(
     prefill_from: int | None = None,
 ) -> Response:
     """`prefill_from`: fill the config from a baseline (0: everyone's; N: release N's)."""
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+    async with on_app(request, org, app) as (session, _, found):
         baseline_id = None
         if prefill_from is not None:
             baseline_id = await baseline_values(session, found.app.id, values, prefill_from or None)
@@ -121,7 +119,7 @@ async def _new_page(
         return render(request, "releases/new.html", context, status=status)
 
 
-@router.get("/new")
+@router.get("/new", dependencies=app_role(Role.WRITE))
 async def new_release(
     request: Request, org: str, app: str, package: str = "", from_release: int | None = None
 ) -> Response:
@@ -133,12 +131,11 @@ async def new_release(
     return await _new_page(request, org, app, values, prefill_from=from_release or 0)
 
 
-@router.post("")
+@router.post("", dependencies=app_role(Role.WRITE))
 async def create_release(request: Request, org: str, app: str) -> Response:
     form = await read_form(request)
     try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.WRITE)
+        async with on_app(request, org, app) as (session, viewer, found):
             rows = target_rows(await dimensions.list_dimensions(session, found.app.id), form)
             body = parse(ReleaseCreate, release_payload(form, rows))
             release = await releases.create_release(session, viewer.principal, found, body)
@@ -155,22 +152,21 @@ async def create_release(request: Request, org: str, app: str) -> Response:
     return redirect(request, f"/orgs/{org}/apps/{app}/releases/{release_id}", flash=flash)
 
 
-@router.get("/range-hint")
+@router.get("/range-hint", dependencies=app_role(Role.READ))
 async def range_hint(request: Request, org: str, app: str, dimension: str = "") -> Response:
     """The live hint under a semver value of the target editor (HTMX)."""
-    async with signed_in(request) as (session, viewer):
-        await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app):
+        pass
     text = request.query_params.get(f"value.{dimension}", "")
     valid, message = semver_hint.range_hint(text)
     context = {"name": dimension, "valid": valid, "message": message or SEMVER_HINT}
     return render(request, "releases/_range_hint.html", context)
 
 
-@router.get("/timeline")
+@router.get("/timeline", dependencies=app_role(Role.READ))
 async def timeline(request: Request, org: str, app: str, before: BeforeId = None) -> Response:
     """Every release event of the application, newest first, and who made it."""
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         where = EventFilter(
             org_id=found.org.id, app_id=found.app.id, before=before, object_type="release"
         )
@@ -193,8 +189,7 @@ async def release_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         detail = await views.show_release(session, found.app.id, release_id)
         state = await load_live_state(session, found.app.id)
         target = conditions_of([c.model_dump() for c in detail.target])
@@ -210,6 +205,6 @@ async def release_page(
         return render(request, "releases/detail.html", context, status=status)
 
 
-@router.get("/{release_id}")
+@router.get("/{release_id}", dependencies=app_role(Role.READ))
 async def show_release(request: Request, org: str, app: str, release_id: int) -> Response:
     return await release_page(request, org, app, release_id)

@@ -8,19 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from tradewind.access import service as access
 from tradewind.access.roles import Role
 from tradewind.dashboard.forms import (
     FORM,
-    form_errors,
+    form_action,
     parse,
     parse_json_object,
-    read_form,
-    recoverable,
 )
 from tradewind.dashboard.render import render
-from tradewind.dashboard.session import redirect, signed_in
-from tradewind.errors import TradewindError
+from tradewind.dashboard.requirements import app_role
+from tradewind.dashboard.session import on_app, redirect
 from tradewind.remoteconfig import cohort_service, service
 from tradewind.remoteconfig.properties import PropertySpec
 from tradewind.remoteconfig.schemas import CohortDimensionIn, PropertySchemaIn
@@ -54,8 +51,7 @@ async def _page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    async with signed_in(request) as (session, viewer):
-        found = await access.require_app(session, viewer.principal, org, app, Role.READ)
+    async with on_app(request, org, app) as (session, _, found):
         rows = await service.list_properties(session, found.app.id)
         cohorts = await cohort_service.list_cohort_dimensions(session, found.app.id)
         context = {
@@ -72,38 +68,34 @@ async def _page(
         return render(request, "config/index.html", context, status=status)
 
 
-@router.get("")
+@router.get("", dependencies=app_role(Role.READ))
 async def show_config(request: Request, org: str, app: str) -> Response:
     return await _page(request, org, app)
 
 
-@router.post("/schema")
+@router.post("/schema", dependencies=app_role(Role.ADMIN))
 async def save_schema(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        async with on_app(request, org, app) as (session, viewer, found):
             body = parse(PropertySchemaIn, parse_json_object(form.get("schema", ""), "schema"))
             specs = {
                 name: PropertySpec(name, item.description, item.default_value, item.schema_)
                 for name, item in body.properties.items()
             }
             await service.replace_schema(session, viewer.principal, found, specs)
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(exc, SCHEMA_FIELDS)
-        return await _page(request, org, app, form, _on_field(errors, "schema"), status=422)
-    return redirect(request, f"/orgs/{org}/apps/{app}/config", flash="Property schema saved.")
+        return redirect(request, f"/orgs/{org}/apps/{app}/config", flash="Property schema saved.")
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, form, _on_field(errors, "schema"), status)
+
+    return await form_action(request, act, again, fields=SCHEMA_FIELDS)
 
 
-@router.post("/cohorts")
+@router.post("/cohorts", dependencies=app_role(Role.ADMIN))
 async def save_cohorts(request: Request, org: str, app: str) -> Response:
-    form = await read_form(request)
-    name = form.get("name", "").strip()
-    try:
-        async with signed_in(request) as (session, viewer):
-            found = await access.require_app(session, viewer.principal, org, app, Role.ADMIN)
+    async def act(form: dict[str, str]) -> Response:
+        name = form.get("name", "").strip()
+        async with on_app(request, org, app) as (session, viewer, found):
             raw = parse_json_object('{"c": ' + (form.get("cohorts") or "null") + "}", "cohorts")
             body = parse(
                 CohortDimensionIn,
@@ -119,14 +111,13 @@ async def save_cohorts(request: Request, org: str, app: str) -> Response:
                 None,
                 "",
             )
-    except TradewindError as exc:
-        if not recoverable(exc):
-            raise
-        errors = form_errors(exc, COHORT_FIELDS)
-        return await _page(request, org, app, form, _on_field(errors, "cohorts"), status=422)
-    return redirect(
-        request, f"/orgs/{org}/apps/{app}/config", flash=f"Cohort dimension {name} saved."
-    )
+        flash = f"Cohort dimension {name} saved."
+        return redirect(request, f"/orgs/{org}/apps/{app}/config", flash=flash)
+
+    async def again(form: dict[str, str], errors: dict[str, str], status: int) -> Response:
+        return await _page(request, org, app, form, _on_field(errors, "cohorts"), status)
+
+    return await form_action(request, act, again, fields=COHORT_FIELDS)
 
 
 def _on_field(errors: dict[str, str], field: str) -> dict[str, str]:

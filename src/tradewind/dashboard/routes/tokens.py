@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from tradewind.dashboard.forms import form_errors, parse, read_form, recoverable
 from tradewind.dashboard.render import render
+from tradewind.dashboard.requirements import signed_in_user
 from tradewind.dashboard.session import redirect, signed_in
 from tradewind.errors import TradewindError
 from tradewind.orgs import service as orgs
@@ -43,7 +44,7 @@ async def _page(
         return render(request, "account/tokens.html", context, status=status)
 
 
-@router.get("")
+@router.get("", dependencies=signed_in_user())
 async def list_tokens(request: Request) -> Response:
     return await _page(request)
 
@@ -60,7 +61,7 @@ def _payload(form: dict[str, str]) -> dict[str, object]:
     return payload
 
 
-@router.post("")
+@router.post("", dependencies=signed_in_user())
 async def create_token(request: Request) -> Response:
     form = await read_form(request)
     try:
@@ -85,7 +86,7 @@ async def create_token(request: Request) -> Response:
     return await _page(request, created=created, status=201)
 
 
-@router.post("/{token_id}/revoke")
+@router.post("/{token_id}/revoke", dependencies=signed_in_user())
 async def revoke_token(request: Request, token_id: int) -> Response:
     async with signed_in(request) as (session, viewer):
         await tokens.revoke_token(session, viewer.principal, token_id)
