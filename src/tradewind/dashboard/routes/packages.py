@@ -80,7 +80,7 @@ async def show_package(request: Request, org: str, app: str, version: int) -> Re
 async def _upload_page(
     request: Request, org: str, app: str, values: dict[str, str], errors: dict[str, str]
 ) -> Response:
-    async with on_app(request, org, app, read_body=False) as (_session, _viewer, found):
+    async with on_app(request, org, app, read_body=False) as (_, _, found):
         context = {
             "org": found.org,
             "app": found.app,
