@@ -6,7 +6,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from tradewind.analytics.stats import Outcomes, wilson_interval
 from tradewind.analytics.timeline import Span
 from tradewind.releases.schemas import Status
 
@@ -54,22 +53,6 @@ class FailureFiguresOut(BaseModel):
     failure_rate: float = Field(description="failures / trials; 0 without trials")
     failure_rate_low: float = Field(description="Wilson 95% interval, lower bound")
     failure_rate_high: float = Field(description="Wilson 95% interval, upper bound")
-
-    @classmethod
-    def of(cls, outcomes: Outcomes) -> FailureFiguresOut:
-        low, high = wilson_interval(outcomes.failures, outcomes.trials)
-        return cls(
-            downloads=outcomes.downloads,
-            download_failures=outcomes.download_failures,
-            installs=outcomes.installs,
-            install_failures=outcomes.install_failures,
-            rollbacks=outcomes.rollbacks,
-            failures=outcomes.failures,
-            trials=outcomes.trials,
-            failure_rate=outcomes.rate,
-            failure_rate_low=low,
-            failure_rate_high=high,
-        )
 
 
 class BaselineOut(BaseModel):

@@ -18,7 +18,7 @@ from tradewind.analytics.schemas import (
     UndefinedKeyOut,
 )
 from tradewind.analytics.sketches import distinct_devices
-from tradewind.analytics.stats import Outcomes
+from tradewind.analytics.stats import Outcomes, wilson_interval
 from tradewind.analytics.timeline import (
     STEPS,
     AdoptionPoint,
@@ -142,6 +142,22 @@ async def adoption(
     )
 
 
+def failure_figures(outcomes: Outcomes) -> FailureFiguresOut:
+    low, high = wilson_interval(outcomes.failures, outcomes.trials)
+    return FailureFiguresOut(
+        downloads=outcomes.downloads,
+        download_failures=outcomes.download_failures,
+        installs=outcomes.installs,
+        install_failures=outcomes.install_failures,
+        rollbacks=outcomes.rollbacks,
+        failures=outcomes.failures,
+        trials=outcomes.trials,
+        failure_rate=outcomes.rate,
+        failure_rate_low=low,
+        failure_rate_high=high,
+    )
+
+
 def _by_key(rows: list[repo.CountRow]) -> list[UndefinedKeyOut]:
     """UNDEFINED_KEY rows hold the key in their package_version column."""
     totals: dict[str, int] = {}
@@ -178,7 +194,7 @@ async def release_health(
         audience_anonymous_share=_audience_share(checks, anonymous, baseline),
         devices=await _devices_served(session, release),
         devices_running=await _devices_running(session, release, str(version)),
-        figures=FailureFiguresOut.of(outcomes),
+        figures=failure_figures(outcomes),
         baseline=baseline,
         failure_rate_difference=_difference(outcomes, baseline),
         time_to_50_seconds=_time_to(series, started, 0.5, span, now),
@@ -199,7 +215,7 @@ async def _baseline_figures(session: AsyncSession, release: Release) -> Baseline
         package_version=await repo.package_version_of(session, baseline),
         checks=totals.get(Metric.CHECK, 0),
         anonymous_checks=totals.get(Metric.CHECK_ANONYMOUS, 0),
-        figures=FailureFiguresOut.of(repo.outcomes_of(totals)),
+        figures=failure_figures(repo.outcomes_of(totals)),
     )
 
 

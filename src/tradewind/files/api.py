@@ -12,9 +12,22 @@ from tradewind.files import service
 from tradewind.files.paths import choose_content_type, normalise_path, normalise_sha256
 from tradewind.files.receive import file_too_large, receive_stream, temp_path
 from tradewind.files.schemas import FileOut, FilesCheck, FilesCheckOut
+from tradewind.models import File
 from tradewind.web.deps import AppReader, AppWriter, Ctx, CurrentPrincipal, DbSession
 from tradewind.web.errors import error_responses
 from tradewind.web.params import Offset
+
+
+def file_out(file: File, uploader: str | None) -> FileOut:
+    return FileOut(
+        path=file.path,
+        sha256=file.sha256,
+        size=file.size,
+        content_type=file.content_type,
+        uploaded_by=uploader,
+        created_at=file.created_at,
+    )
+
 
 router = APIRouter(prefix="/orgs/{org}/apps/{app}/files", tags=["files"])
 
@@ -84,7 +97,7 @@ async def list_files(
         limit=limit,
         offset=offset,
     )
-    return [FileOut.of(file, uploader) for file, uploader in rows]
+    return [file_out(file, uploader) for file, uploader in rows]
 
 
 @router.post(
@@ -142,7 +155,7 @@ async def upload_file(
             service.Content(received, chosen_type),
         )
     response.status_code = 201 if created else 200
-    return FileOut.of(file, uploader)
+    return file_out(file, uploader)
 
 
 @router.get("/{path:filepath}", operation_id="get_file", response_model=FileOut)
@@ -151,7 +164,7 @@ async def get_file(
 ) -> FileOut:
     """The newest content at `path`, or the one with `?sha256=`."""
     file, uploader = await service.get_file(session, access, path, _sha_or_none(sha256))
-    return FileOut.of(file, uploader)
+    return file_out(file, uploader)
 
 
 @router.head("/{path:filepath}", operation_id="head_file", status_code=200)

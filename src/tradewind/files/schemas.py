@@ -7,8 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tradewind.models import File
-
 Sha256Hex = Annotated[
     str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True, strip_whitespace=True)
 ]
@@ -25,17 +23,6 @@ class FileOut(BaseModel):
     content_type: str
     uploaded_by: str | None = Field(description="Email of the uploader (null once deleted).")
     created_at: datetime
-
-    @classmethod
-    def of(cls, file: File, uploader: str | None) -> FileOut:
-        return cls(
-            path=file.path,
-            sha256=file.sha256,
-            size=file.size,
-            content_type=file.content_type,
-            uploaded_by=uploader,
-            created_at=file.created_at,
-        )
 
 
 class FileRef(BaseModel):

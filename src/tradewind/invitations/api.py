@@ -39,13 +39,9 @@ router = APIRouter(tags=["invitations"])
 ERRORS = error_responses(409)
 
 
-def _out(view: service.InvitationView) -> InvitationOut:
-    return InvitationOut.model_validate(view)
-
-
 def _created(new: service.NewInvitation) -> InvitationCreated:
     return InvitationCreated(
-        **_out(new.view).model_dump(), url=new.url, mailed=new.mailed, mail_error=new.mail_error
+        **new.view.model_dump(), url=new.url, mailed=new.mailed, mail_error=new.mail_error
     )
 
 
@@ -102,7 +98,7 @@ async def _invite(
     response_model=list[InvitationOut],
 )
 async def list_org_invitations(access: OrgAdmin, session: DbSession) -> list[InvitationOut]:
-    return [_out(v) for v in await service.list_pending(session, access)]
+    return await service.list_pending(session, access)
 
 
 @router.get(
@@ -111,7 +107,7 @@ async def list_org_invitations(access: OrgAdmin, session: DbSession) -> list[Inv
     response_model=list[InvitationOut],
 )
 async def list_app_invitations(access: AppAdmin, session: DbSession) -> list[InvitationOut]:
-    return [_out(v) for v in await service.list_pending(session, access)]
+    return await service.list_pending(session, access)
 
 
 @router.delete(
@@ -144,7 +140,7 @@ async def revoke_app_invitation(
 )
 async def preview_invitation(body: InvitationToken, session: DbSession) -> InvitationOut:
     """What an invitation offers (no authentication: the token is the credential)."""
-    return _out(await service.preview(session, body.token))
+    return await service.preview(session, body.token)
 
 
 @router.post(

@@ -10,7 +10,7 @@ being signed in as that email (with a password or through single sign-on).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from tradewind.audit.service import record
 from tradewind.errors import Conflict, Forbidden, Gone, NotFound
 from tradewind.invitations import repository as repo
 from tradewind.invitations.mail import mail_configured, send_mail
+from tradewind.invitations.schemas import InvitationOut
 from tradewind.members import repository as members_repo
 from tradewind.members import service as members
 from tradewind.members.repository import Scope
@@ -36,22 +37,10 @@ LINK_PATH = "/dashboard/invite/"
 
 
 @dataclass(frozen=True, slots=True)
-class InvitationView:
-    id: int
-    email: str
-    role: Role
-    org: str
-    app: str | None
-    invited_by: str | None
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class NewInvitation:
     """A created invitation; `url` holds the token and is shown once."""
 
-    view: InvitationView
+    view: InvitationOut
     url: str
     mailed: bool
     mail_error: str | None
@@ -65,8 +54,8 @@ def _place(access: OrgAccess | AppAccess) -> tuple[str, str | None]:
     return access.org.name, access.app.name if isinstance(access, AppAccess) else None
 
 
-def _view(invitation: Invitation, org: str, app: str | None, inviter: str | None) -> InvitationView:
-    return InvitationView(
+def _view(invitation: Invitation, org: str, app: str | None, inviter: str | None) -> InvitationOut:
+    return InvitationOut(
         id=invitation.id,
         email=invitation.email,
         role=Role(invitation.role),
@@ -95,7 +84,7 @@ async def invite(
     access: OrgAccess | AppAccess,
     email: str,
     role: Role,
-) -> tuple[InvitationView, str]:
+) -> tuple[InvitationOut, str]:
     """Create an invitation (replacing an earlier pending one); returns it and its link."""
     members.check_grant(access, role)
     email = accounts.normalise_email(email)
@@ -132,7 +121,7 @@ async def invite(
     return _view(invitation, org, app, principal.email), invitation_url(settings, token)
 
 
-def _mail_text(view: InvitationView, url: str, inviter: str) -> tuple[str, str]:
+def _mail_text(view: InvitationOut, url: str, inviter: str) -> tuple[str, str]:
     place = f"the application {view.org}/{view.app}" if view.app else f"the organisation {view.org}"
     subject = f"You are invited to {place} on Tradewind"
     body = (
@@ -144,7 +133,7 @@ def _mail_text(view: InvitationView, url: str, inviter: str) -> tuple[str, str]:
     return subject, body
 
 
-async def deliver(settings: Settings, view: InvitationView, url: str) -> NewInvitation:
+async def deliver(settings: Settings, view: InvitationOut, url: str) -> NewInvitation:
     """Mail the link when SMTP is configured (call after the invitation is committed)."""
     if not mail_configured(settings):
         return NewInvitation(view, url, mailed=False, mail_error=None)
@@ -153,9 +142,7 @@ async def deliver(settings: Settings, view: InvitationView, url: str) -> NewInvi
     return NewInvitation(view, url, mailed=error is None, mail_error=error)
 
 
-async def list_pending(
-    session: AsyncSession, access: OrgAccess | AppAccess
-) -> list[InvitationView]:
+async def list_pending(session: AsyncSession, access: OrgAccess | AppAccess) -> list[InvitationOut]:
     org, app = _place(access)
     rows = await repo.list_pending(session, _scope(access), utcnow())
     return [_view(invitation, org, app, inviter) for invitation, inviter in rows]
@@ -197,7 +184,7 @@ async def _usable(session: AsyncSession, token: str) -> Invitation:
     return invitation
 
 
-async def preview(session: AsyncSession, token: str) -> InvitationView:
+async def preview(session: AsyncSession, token: str) -> InvitationOut:
     """What a usable invitation offers, and whether an account exists for its email."""
     invitation = await _usable(session, token)
     org, app = await repo.place_names(session, invitation)
@@ -209,7 +196,7 @@ async def account_exists(session: AsyncSession, email: str) -> bool:
     return await accounts_repo.user_by_email(session, email) is not None
 
 
-async def _join(session: AsyncSession, invitation: Invitation, user: User) -> InvitationView:
+async def _join(session: AsyncSession, invitation: Invitation, user: User) -> InvitationOut:
     scope = Scope(invitation.org_id, invitation.app_id)
     await members_repo.lock_org(session, scope.org_id)
     role = Role(invitation.role)
@@ -239,7 +226,7 @@ async def _join(session: AsyncSession, invitation: Invitation, user: User) -> In
 
 async def accept_with_new_account(
     session: AsyncSession, settings: Settings, token: str, display_name: str, password: str
-) -> tuple[User, InvitationView]:
+) -> tuple[User, InvitationOut]:
     """Create the invitee's account with a password and make it a member."""
     invitation = await _usable(session, token)
     if await account_exists(session, invitation.email):
@@ -253,7 +240,7 @@ async def accept_with_new_account(
     return user, await _join(session, invitation, user)
 
 
-async def accept_as(session: AsyncSession, principal: Principal, token: str) -> InvitationView:
+async def accept_as(session: AsyncSession, principal: Principal, token: str) -> InvitationOut:
     """The signed-in caller accepts an invitation addressed to their own email."""
     invitation = await _usable(session, token)
     if principal.email != invitation.email:

@@ -27,13 +27,9 @@ router = APIRouter(prefix="/orgs/{org}", tags=["members"])
 CONFLICT = error_responses(409)
 
 
-def _out(members: list[service.Member]) -> list[MemberOut]:
-    return [MemberOut.model_validate(m) for m in members]
-
-
 @router.get("/members", operation_id="list_org_members", response_model=list[MemberOut])
 async def list_org_members(access: OrgReader, session: DbSession) -> list[MemberOut]:
-    return _out(await service.list_members(session, access))
+    return await service.list_members(session, access)
 
 
 @router.post(
@@ -46,8 +42,7 @@ async def list_org_members(access: OrgReader, session: DbSession) -> list[Member
 async def add_org_member(
     body: OrgMemberAdd, access: OrgAdmin, session: DbSession, principal: CurrentPrincipal
 ) -> MemberOut:
-    member = await service.add_member(session, principal, access, body.email, body.role)
-    return MemberOut.model_validate(member)
+    return await service.add_member(session, principal, access, body.email, body.role)
 
 
 @router.patch(
@@ -63,8 +58,7 @@ async def change_org_member(
     session: DbSession,
     principal: CurrentPrincipal,
 ) -> MemberOut:
-    member = await service.change_member(session, principal, access, email, body.role)
-    return MemberOut.model_validate(member)
+    return await service.change_member(session, principal, access, email, body.role)
 
 
 @router.delete(
@@ -85,7 +79,7 @@ async def leave_org(access: OrgReader, session: DbSession, principal: CurrentPri
 
 @router.get("/apps/{app}/members", operation_id="list_app_members", response_model=list[MemberOut])
 async def list_app_members(access: AppReader, session: DbSession) -> list[MemberOut]:
-    return _out(await service.list_members(session, access))
+    return await service.list_members(session, access)
 
 
 @router.post(
@@ -98,8 +92,7 @@ async def list_app_members(access: AppReader, session: DbSession) -> list[Member
 async def add_app_member(
     body: AppMemberAdd, access: AppAdmin, session: DbSession, principal: CurrentPrincipal
 ) -> MemberOut:
-    member = await service.add_member(session, principal, access, body.email, Role(body.role))
-    return MemberOut.model_validate(member)
+    return await service.add_member(session, principal, access, body.email, Role(body.role))
 
 
 @router.patch(
@@ -112,8 +105,7 @@ async def change_app_member(
     session: DbSession,
     principal: CurrentPrincipal,
 ) -> MemberOut:
-    member = await service.change_member(session, principal, access, email, Role(body.role))
-    return MemberOut.model_validate(member)
+    return await service.change_member(session, principal, access, email, Role(body.role))
 
 
 @router.delete("/apps/{app}/members/{email}", operation_id="remove_app_member", status_code=204)

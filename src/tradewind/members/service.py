@@ -7,7 +7,6 @@ organisation always keeps at least one owner. Application memberships stop at `a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,21 +19,12 @@ from tradewind.audit.service import record
 from tradewind.errors import BadRequest, Conflict, Forbidden, NotFound
 from tradewind.members import repository as repo
 from tradewind.members.repository import Membership, Scope
+from tradewind.members.schemas import MemberOut
 from tradewind.models import User
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    user_id: int
-    email: str
-    display_name: str
-    role: Role
-    managed_by: str | None
-    created_at: datetime
-
-
-def _member(membership: Membership, user: User) -> Member:
-    return Member(
+def _member(membership: Membership, user: User) -> MemberOut:
+    return MemberOut(
         user_id=user.id,
         email=user.email,
         display_name=user.display_name,
@@ -66,7 +56,7 @@ class _Target:
         return "org_member" if self.scope.is_org else "app_member"
 
 
-async def list_members(session: AsyncSession, access: OrgAccess | AppAccess) -> list[Member]:
+async def list_members(session: AsyncSession, access: OrgAccess | AppAccess) -> list[MemberOut]:
     rows = await repo.list_members(session, _Target(access).scope)
     return [_member(membership, user) for membership, user in rows]
 
@@ -147,7 +137,7 @@ async def add_member(
     access: OrgAccess | AppAccess,
     email: str,
     role: Role,
-) -> Member:
+) -> MemberOut:
     target = _Target(access)
     _check_role_allowed(target, role)
     _check_owner_change(target, role)
@@ -171,7 +161,7 @@ async def change_member(
     access: OrgAccess | AppAccess,
     email: str,
     role: Role,
-) -> Member:
+) -> MemberOut:
     target = _Target(access)
     _check_role_allowed(target, role)
     membership, user = await _find(session, target, email)

@@ -25,13 +25,13 @@ async def create_token(
 ) -> TokenCreated:
     request = service.TokenRequest(**body.model_dump())
     created = await service.create_token(session, principal, request)
-    shown = TokenOut.model_validate(created.view).model_dump()
+    shown = created.view.model_dump()
     return TokenCreated(**shown, token=created.token)
 
 
 @router.get("", operation_id="list_tokens", response_model=list[TokenOut])
 async def list_tokens(session: DbSession, principal: CurrentPrincipal) -> list[TokenOut]:
-    return [TokenOut.model_validate(v) for v in await service.list_tokens(session, principal)]
+    return await service.list_tokens(session, principal)
 
 
 @router.delete("/{token_id}", operation_id="revoke_token", status_code=204)

@@ -23,6 +23,7 @@ from tradewind.members import repository as members_repo
 from tradewind.models import ApiToken, Application, Organisation
 from tradewind.models.base import utcnow
 from tradewind.tokens import repository as repo
+from tradewind.tokens.schemas import TokenOut
 
 PREFIX_LENGTH = 12
 
@@ -38,29 +39,13 @@ class TokenRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class TokenView:
-    id: int
-    name: str
-    prefix: str
-    org: str | None
-    app: str | None
-    max_role: Role | None
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    revoked: bool
-    expired: bool
-
-
-@dataclass(frozen=True, slots=True)
 class NewToken:
     token: str  # the secret, returned once and never stored
-    view: TokenView
+    view: TokenOut
 
 
-def _view(token: ApiToken, org: str | None, app: str | None) -> TokenView:
-    return TokenView(
+def _view(token: ApiToken, org: str | None, app: str | None) -> TokenOut:
+    return TokenOut(
         id=token.id,
         name=token.name,
         prefix=token.token_prefix,
@@ -222,7 +207,7 @@ async def _audit(session: AsyncSession, principal: Principal, token: ApiToken, a
     )
 
 
-async def list_tokens(session: AsyncSession, principal: Principal) -> list[TokenView]:
+async def list_tokens(session: AsyncSession, principal: Principal) -> list[TokenOut]:
     rows = await repo.list_tokens(session, principal.user_id)
     return [_view(token, org, app) for token, org, app in rows]
 

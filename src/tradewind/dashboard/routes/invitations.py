@@ -31,12 +31,13 @@ from tradewind.dashboard.session import (
 from tradewind.dashboard.sso import sso_buttons
 from tradewind.errors import TradewindError, ValidationFailed
 from tradewind.invitations import service as invitations
+from tradewind.invitations.schemas import InvitationOut
 
 router = APIRouter()
 FIELDS = {"weak_password": "password"}
 
 
-def _landing(invitation: invitations.InvitationView) -> str:
+def _landing(invitation: InvitationOut) -> str:
     base = f"/orgs/{invitation.org}"
     return base + (f"/apps/{invitation.app}" if invitation.app else "")
 
@@ -133,6 +134,6 @@ async def _accept_signed_in(request: Request, token: str) -> Response:
     return redirect(request, _landing(joined), flash=_welcome(joined))
 
 
-def _welcome(joined: invitations.InvitationView) -> str:
+def _welcome(joined: InvitationOut) -> str:
     place = f"{joined.org}/{joined.app}" if joined.app else joined.org
     return f"Welcome to {place}: you are {joined.role}."

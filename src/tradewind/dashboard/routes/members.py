@@ -19,6 +19,7 @@ from tradewind.dashboard.requirements import app_role, org_role
 from tradewind.dashboard.session import Viewer, on_app, on_org, redirect, settings_of
 from tradewind.errors import TradewindError
 from tradewind.invitations import service as invitations
+from tradewind.invitations.schemas import InvitationOut
 from tradewind.members import service as members
 from tradewind.members.schemas import (
     AppMemberAdd,
@@ -115,7 +116,7 @@ async def _apply(
     form: dict[str, str],
     app: str | None,
     settings: Settings,
-) -> str | tuple[invitations.InvitationView, str]:
+) -> str | tuple[InvitationOut, str]:
     """A flash message, or the invitation made for an email that has no account yet."""
     if action == "add":
         data = {"email": form.get("email", "").strip(), "role": form.get("role")}
