@@ -19,23 +19,33 @@ from sqlalchemy.engine import make_url
 
 FAST_FLUSH = {"signals_flush_interval_seconds": "0.3"}
 Key = tuple[str, int, str]
+# Each request on a new connection (so that the kernel spreads them over the workers), at most
+# 16 at once: the point is that the counts add up, and hundreds of simultaneous connections on a
+# loaded CI machine only made single requests wait past their timeout.
+IN_FLIGHT = 16
+TIMEOUT = httpx.Timeout(30.0, pool=300.0)
+
+
+def new_connections(base: str) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=0)
+    return httpx.AsyncClient(base_url=base, timeout=TIMEOUT, limits=limits)
 
 
 async def checks(base: str, release: int, count: int, offset: int = 0) -> Counter[Key]:
     """`count` update checks, each on a new connection (spread over the workers)."""
 
-    async def one(n: int) -> Key:
+    async def one(http: httpx.AsyncClient, n: int) -> Key:
         version = str(n % 3)
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            r = await http.get(
-                "/release/acme/shop",
-                params={"toss": f"device-{n}"} if n % 2 else None,
-                headers={"x-package-version": version, "cache-control": "no-cache"},
-            )
+        r = await http.get(
+            "/release/acme/shop",
+            params={"toss": f"device-{n}"} if n % 2 else None,
+            headers={"x-package-version": version, "cache-control": "no-cache"},
+        )
         assert r.status_code == 200, r.text
         return ("check", release, version)
 
-    sent = Counter(await asyncio.gather(*(one(offset + n) for n in range(count))))
+    async with new_connections(base) as http:
+        sent = Counter(await asyncio.gather(*(one(http, offset + n) for n in range(count))))
     anonymous = sum(1 for n in range(offset, offset + count) if n % 2 == 0)
     extra: Counter[Key] = Counter()
     for n in range(offset, offset + count):
@@ -54,13 +64,13 @@ async def events(base: str, key: str, release: int, batches: int) -> Counter[Key
     ]
     common = {"org_id": "acme", "app_id": "shop", "release_id": str(release)}
 
-    async def one(n: int) -> None:
+    async def one(http: httpx.AsyncClient, n: int) -> None:
         sent = [{**common, **e, "device_id": f"device-{n}"} for e in body]
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            r = await http.post("/analytics/events", json=sent, headers={"x-ingest-key": key})
+        r = await http.post("/analytics/events", json=sent, headers={"x-ingest-key": key})
         assert r.status_code == 200, r.text
 
-    await asyncio.gather(*(one(n) for n in range(batches)))
+    async with new_connections(base) as http:
+        await asyncio.gather(*(one(http, n) for n in range(batches)))
     return Counter(
         {
             ("download_completed", release, "2"): batches,
