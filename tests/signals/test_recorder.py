@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fixtures.serving import DeviceKit
 from fixtures.signals import distinct_devices, totals
 from sqlalchemy import text
@@ -127,3 +129,24 @@ async def test_checks_and_other_device_reports_merge(kit: DeviceKit) -> None:
     await recorder.flush()
     assert await totals(db, kit.app_id) == {("check", 5, "2"): 3, ("check_anonymous", 5, "2"): 1}
     assert round((await distinct_devices(db, kit.app_id))[(5, "2")], 6) == 2
+
+
+async def test_a_flush_cancelled_mid_write_loses_nothing(kit: DeviceKit) -> None:
+    """The flush loop is cancelled at shutdown, at any point of its transaction; the shutdown
+    flush that follows must still write everything (it failed on SQLite's write lock, held by
+    the cancelled transaction, and dropped the counts)."""
+    recorder = SignalRecorder(kit.app.ctx.db, Clock(T0))
+    sent = 0
+    for delay_us in range(0, 4000, 250):
+        for n in range(30):
+            recorder.check(kit.app_id, 7, str(n % 3), f"device-{n}" if n % 2 else None)
+        sent += 30
+        flushing = asyncio.create_task(recorder.flush())
+        await asyncio.sleep(delay_us / 1e6)
+        flushing.cancel()
+        await asyncio.wait([flushing])
+        async with asyncio.timeout(30):
+            await recorder.flush()
+        assert recorder.held_batches == 0, f"cancelled after {delay_us} µs"
+    counted = await totals(kit.app.ctx.db, kit.app_id)
+    assert sum(n for (metric, _, _), n in counted.items() if metric == "check") == sent

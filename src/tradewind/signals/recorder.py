@@ -133,7 +133,11 @@ class SignalRecorder:
                 return
             batches = list(self._unconfirmed)
             try:
-                await repository.apply(self._db, batches)
+                # Shielded: a flush cancelled mid-transaction (the flush loop stopped at
+                # shutdown) would leave its connection, and SQLite's write lock, behind, and the
+                # shutdown flush after it would time out and lose the counts. The shielded write
+                # finishes on its own; a later flush of the same batch finds its id ledgered.
+                await asyncio.shield(repository.apply(self._db, batches))
             except Exception as exc:  # any database failure: keep the batches, retry later
                 if refused(exc):
                     await self._one_by_one(batches)
