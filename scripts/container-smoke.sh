@@ -23,8 +23,13 @@ work=$(mktemp -d /tmp/tradewind-container.XXXXXX)
 container=""
 
 cleanup() {
+  local status=$?
   if [ -n "$container" ]; then
     podman logs "$container" >"$work/container.log" 2>&1 || true
+    if [ "$status" -ne 0 ]; then
+      log "the container's log (last 80 lines):" >&2
+      tail -n 80 "$work/container.log" >&2 || true
+    fi
     podman rm -f -t 5 "$container" >/dev/null 2>&1 || true
     podman volume rm -f "$container-data" >/dev/null 2>&1 || true
   fi
