@@ -3,15 +3,18 @@
 Importing the management API (FastAPI, SQLAlchemy, the routers' models, the dashboard) takes
 a worker most of its start-up time. `FrontApp` imports none of it: it answers
 `GET /health/live` from the start, `/health/ready` with `503 starting` until the real
-application is built, and holds every other request until then. The real application
-(`tradewind.app.create_app`) is built in a thread, then its lifespan runs as it would under
-granian directly. A build that fails is logged once and answered with `503` afterwards.
+application is built, and holds every other request until then, for at most `hold_seconds`
+(then `503 startup_in_progress`, and the worker's thread stacks go to the log once). The real
+application (`tradewind.app.create_app`) is built in a thread, then its lifespan runs as it
+would under granian directly. A build that fails is logged once and answered with `503` afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -30,6 +33,9 @@ READY_PATH = "/health/ready"
 _LIVE = b'{"status":"ok"}'
 _STARTING = b'{"status":"starting","checks":{}}'
 _FAILED = envelope_bytes("startup_failed", "the server failed to start")
+_STILL_STARTING = envelope_bytes("startup_in_progress", "the server is still starting; retry")
+# A normal build takes 1-3 s, up to about 40 s on a heavily loaded machine.
+HOLD_SECONDS = 60.0
 
 
 async def _answer(send: Send, status: int, body: bytes) -> None:
@@ -87,8 +93,12 @@ class _Lifespan:
 
 
 class FrontApp:
-    def __init__(self, build: Callable[[], ASGIApp] = _build) -> None:
+    def __init__(
+        self, build: Callable[[], ASGIApp] = _build, hold_seconds: float = HOLD_SECONDS
+    ) -> None:
         self.build = build
+        self.hold_seconds = hold_seconds
+        self._stacks_logged = False
         self.inner: ASGIApp | None = None
         # The built application's raw handlers by path prefix (`TradewindApp.mount_fast`).
         self.fast_routes: tuple[tuple[str, ASGIApp], ...] = ()
@@ -117,11 +127,27 @@ class FrontApp:
             await self._when_built(scope, receive, send)
 
     async def _when_built(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._started().wait()
+        try:
+            await asyncio.wait_for(self._started().wait(), self.hold_seconds)
+        except TimeoutError:
+            self._log_stuck_build()
+            if scope["type"] == "http":
+                await _answer(send, 503, _STILL_STARTING)
+            return
         if self.inner is not None:
             await self.inner(scope, receive, send)
         elif scope["type"] == "http":
             await _answer(send, 503, _FAILED)
+
+    def _log_stuck_build(self) -> None:
+        if self._stacks_logged:
+            return
+        self._stacks_logged = True
+        log.error(
+            "the application is still being built after %.0f s; this worker's threads:",
+            self.hold_seconds,
+        )
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
 
     def _started(self) -> asyncio.Event:
         if self._ready is None:

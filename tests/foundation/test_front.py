@@ -78,6 +78,28 @@ async def test_a_failed_build_answers_503_and_stays_live() -> None:
     assert front.failed
 
 
+async def test_a_build_that_never_ends_answers_503_after_the_hold(
+    settings: Settings, capfd: pytest.CaptureFixture[str]
+) -> None:
+    build, gate = gated(lambda: create_app(settings))
+    front = FrontApp(build, hold_seconds=0.2)
+    lifespan = _Lifespan(front)
+    await lifespan.startup()
+    async with http(front) as client:
+        for _ in range(2):
+            held = await asyncio.wait_for(client.get("/api/v1/orgs"), timeout=30)
+            assert held.status_code == 503
+            assert held.headers["retry-after"] == "1"
+            assert held.json()["error"]["code"] == "startup_in_progress"
+        assert (await client.get("/health/live")).status_code == 200
+        gate.set()
+        await asyncio.wait_for(front._started().wait(), timeout=60)
+        assert (await client.get("/api/v1/orgs")).status_code == 401  # built: the API answers
+    await lifespan.shutdown()
+    stacks = capfd.readouterr().err
+    assert stacks.count("slow_build") == 1, stacks  # the stuck thread's stack, logged once
+
+
 async def test_shutdown_during_the_build_waits_and_stops_the_app(settings: Settings) -> None:
     build, gate = gated(lambda: create_app(settings))
     front = FrontApp(build)

@@ -37,7 +37,7 @@ def test_first_start_creates_admin_once_and_sigterm_stops(
         assert match, server.output
         assert f"{CREATED} admin@localhost.localdomain" in server.output
         assert f"Devices download files from {server.url}/assets/" in server.output
-        # "listening" is said once the port answers (a thread watches it), never before.
+        # "listening" is said once the socket is bound and the workers forked, never before.
         deadline = time.monotonic() + 30  # an upper bound for a loaded machine, not a timing test
         while f"Tradewind listening on {server.url}" not in server.output:
             assert time.monotonic() < deadline, server.output
@@ -143,3 +143,33 @@ def test_db_and_user_commands(tmp_path: Path) -> None:
         assert CREATED not in server.output
         assert login(server.url, "dev@example.com", "a-long-passphrase").status_code == 200
         assert server.terminate() == 0
+
+
+FORK_WATCH = """
+import os, threading
+def _record_threads():
+    names = sorted(t.name for t in threading.enumerate())
+    with open(os.environ["TW_TEST_FORK_LOG"], "a") as log:
+        log.write(",".join(names) + "\\n")
+os.register_at_fork(before=_record_threads)
+"""
+
+
+def test_the_parent_forks_its_workers_with_no_other_thread(tmp_path: Path) -> None:
+    """A thread alive in the parent at fork time can hold a lock (a module's import lock, a
+    log handler's) that stays held forever in the child: that worker's build then hangs and
+    every request it accepts waits. This records the parent's threads at every fork."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(FORK_WATCH)
+    forks = tmp_path / "forks.log"
+    env = clean_env(data_dir=str(tmp_path / "data"), workers="2")
+    env |= {"PYTHONPATH": str(hooks), "TW_TEST_FORK_LOG": str(forks)}
+    with Server(tmp_path, env) as server:
+        server.wait_ready(workers=2)
+        assert server.terminate() == 0
+    threads_at_each_fork = [line.split(",") for line in forks.read_text().splitlines()]
+    assert len(threads_at_each_fork) >= 2, server.output  # one fork per worker at least
+    # granian's own thread per forked worker waits in waitpid() for it to exit.
+    ours = {t for ts in threads_at_each_fork for t in ts if not t.endswith("(_watcher)")}
+    assert ours == {"MainThread"}, threads_at_each_fork

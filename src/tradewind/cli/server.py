@@ -6,10 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import os
-import socket
 import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -107,34 +104,9 @@ def device_url_notes(settings: Settings) -> list[str]:
     return notes
 
 
-def _answers(host: str, port: int) -> bool:
-    """Whether something accepts connections on the port (all-interfaces: via loopback)."""
-    target = host.strip("[]")
-    if _is_unspecified(host):
-        target = "::1" if ":" in target else "127.0.0.1"
-    try:
-        with socket.create_connection((target, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def announce_when_listening(
-    host: str, port: int, say: Callable[[str], None], give_up_after: float = 300.0
-) -> None:
-    """Say "listening" once the port really answers (granian's workers take a moment to start),
-    from a background thread, so the message never precedes a server that cannot be reached."""
-
-    def watch() -> None:
-        deadline = time.monotonic() + give_up_after
-        while time.monotonic() < deadline:
-            if _answers(host, port):
-                shown = f"[{host}]" if ":" in host else host
-                say(f"Tradewind listening on http://{shown}:{port}")
-                return
-            time.sleep(0.1)
-
-    threading.Thread(target=watch, name="tradewind-listening", daemon=True).start()
+def listening_line(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"Tradewind listening on http://{shown}:{port}"
 
 
 def serve(
@@ -200,7 +172,6 @@ def _prepare_and_serve(
             say(f"  password (shown once): [bold]{created[1]}[/bold]")
     for line in device_url_notes(settings):
         say(line)
-    announce_when_listening(settings.host, settings.port, say)
     DrainingGranian(
         # Answers /health/live at once and builds the application in the background.
         "tradewind.front:create_app",
@@ -213,6 +184,7 @@ def _prepare_and_serve(
         log_dictconfig=dict_config(settings.log_format, settings.log_level),
         drain_flag=draining_flag(run_dir),
         drain_seconds=settings.shutdown_drain_seconds,
+        on_listening=lambda: say(listening_line(settings.host, settings.port)),
     ).serve()
 
 
