@@ -134,6 +134,13 @@ class Database:
         await self.engine.dispose()
 
 
+async def save(session: AsyncSession) -> None:
+    """Write the changes made to rows the unit of work holds now instead of at commit (the next
+    step reads them back, or needs their constraint errors). New and deleted rows go through
+    their aggregate's repository."""
+    await session.flush()
+
+
 def _upgrade(connection: Connection) -> None:
     from alembic import command  # imported only when a migration is pending
     from alembic.config import Config

@@ -115,3 +115,16 @@ async def release_failure_slot(session: AsyncSession, reservation: Reservation) 
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def add_user(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def add_session(
+    session: AsyncSession, user_id: int, token_hash: str, kind: str, expires_at: datetime
+) -> None:
+    session.add(Session(user_id=user_id, token_hash=token_hash, kind=kind, expires_at=expires_at))
+    await session.flush()

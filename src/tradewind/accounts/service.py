@@ -25,7 +25,7 @@ from tradewind.accounts.security import (
 )
 from tradewind.accounts.signin import check_password
 from tradewind.audit.service import record
-from tradewind.db import Database
+from tradewind.db import Database, save
 from tradewind.errors import (
     BadRequest,
     Conflict,
@@ -97,9 +97,7 @@ async def create_user(
         disabled=False,
         failed_logins=0,
     )
-    session.add(user)
-    await session.flush()
-    return user
+    return await repo.add_user(session, user)
 
 
 async def update_user(
@@ -118,7 +116,7 @@ async def update_user(
         )
     for field, value in changes.items():
         setattr(user, field, value)
-    await session.flush()
+    await save(session)
     await record(
         session, principal, "user.update", "user", user.id, details={"changed": sorted(changes)}
     )
@@ -228,8 +226,7 @@ async def start_session(
 ) -> tuple[str, datetime]:
     token, token_hash = new_token(SESSION_PREFIX)
     expires_at = utcnow() + timedelta(seconds=settings.session_ttl_seconds)
-    session.add(Session(user_id=user.id, token_hash=token_hash, kind=kind, expires_at=expires_at))
-    await session.flush()
+    await repo.add_session(session, user.id, token_hash, kind, expires_at)
     return token, expires_at
 
 

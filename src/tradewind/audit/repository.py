@@ -1,4 +1,4 @@
-"""Queries over audit events."""
+"""Queries over audit events, and their one write: a new event."""
 
 from __future__ import annotations
 
@@ -49,3 +49,9 @@ async def token_name(session: AsyncSession, token_id: int) -> str | None:
 
 async def session_kind(session: AsyncSession, session_id: int) -> str | None:
     return await session.scalar(select(Session.kind).where(Session.id == session_id))
+
+
+async def add_event(session: AsyncSession, event: AuditEvent) -> AuditEvent:
+    session.add(event)
+    await session.flush()
+    return event

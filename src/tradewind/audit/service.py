@@ -50,8 +50,7 @@ async def record(
         to_state=to_state,
         details=details or {},
     )
-    session.add(event)
-    await session.flush()
+    await repository.add_event(session, event)
     await webhook_events.on_audit(session, event, actor_name(actor))
     return event
 

@@ -21,6 +21,7 @@ from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts import service as accounts
 from tradewind.accounts.security import hash_token, new_token
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.errors import Conflict, Forbidden, Gone, NotFound
 from tradewind.invitations import repository as repo
 from tradewind.invitations.mail import mail_configured, send_mail
@@ -104,8 +105,7 @@ async def invite(
         created_at=now,
         expires_at=now + timedelta(hours=settings.invitation_ttl_hours),
     )
-    session.add(invitation)
-    await session.flush()
+    await repo.add_invitation(session, invitation)
     await record(
         session,
         principal,
@@ -202,12 +202,12 @@ async def _join(session: AsyncSession, invitation: Invitation, user: User) -> In
     role = Role(invitation.role)
     membership = await members_repo.get_member(session, scope, user.id)
     if membership is None:
-        session.add(members_repo.new_member(scope, user.id, role))
+        members_repo.add_member(session, scope, user.id, role)
     else:  # already a member: the invitation never lowers a role
         membership.role = (highest(Role(membership.role), role) or role).value
     invitation.accepted_at = utcnow()
     invitation.accepted_by = user.id
-    await session.flush()
+    await save(session)
     principal = Principal(user.id, user.email, user.is_site_admin)
     await record(
         session,

@@ -54,18 +54,32 @@ async def get_member(session: AsyncSession, scope: Scope, user_id: int) -> Membe
     return await session.get(AppMember, (scope.app_id, user_id))
 
 
-def new_member(scope: Scope, user_id: int, role: Role, managed_by: str | None = None) -> Membership:
-    """A membership to add to the session (`managed_by`: the provider that grants it)."""
+def add_member(
+    session: AsyncSession, scope: Scope, user_id: int, role: Role, managed_by: str | None = None
+) -> Membership:
+    """A new membership, written with the unit of work's next flush (`managed_by`: the
+    provider that grants it)."""
+    member: Membership
     if scope.app_id is None:
-        return OrgMember(
+        member = OrgMember(
             org_id=scope.org_id, user_id=user_id, role=role.value, managed_by=managed_by
         )
-    return AppMember(app_id=scope.app_id, user_id=user_id, role=role.value, managed_by=managed_by)
+    else:
+        member = AppMember(
+            app_id=scope.app_id, user_id=user_id, role=role.value, managed_by=managed_by
+        )
+    session.add(member)
+    return member
 
 
 async def delete_member(session: AsyncSession, scope: Scope, user_id: int) -> None:
     model = OrgMember if scope.is_org else AppMember
     await session.execute(delete(model).where(_filter(scope), model.user_id == user_id))
+
+
+async def remove_membership(session: AsyncSession, member: Membership) -> None:
+    """Delete a loaded membership with the unit of work's next flush."""
+    await session.delete(member)
 
 
 async def lock_org(session: AsyncSession, org_id: int) -> None:

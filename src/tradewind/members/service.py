@@ -16,6 +16,7 @@ from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts.service import normalise_email
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.errors import BadRequest, Conflict, Forbidden, NotFound
 from tradewind.members import repository as repo
 from tradewind.members.repository import Membership, Scope
@@ -148,9 +149,8 @@ async def add_member(
         raise NotFound(f"no user with email {email}", code="user_not_found")
     if await repo.get_member(session, target.scope, user.id) is not None:
         raise Conflict(f"{email} is already a member of {target.label}", code="member_exists")
-    membership = repo.new_member(target.scope, user.id, role)
-    session.add(membership)
-    await session.flush()
+    membership = repo.add_member(session, target.scope, user.id, role)
+    await save(session)
     await _audit(session, principal, target, "member.add", user, None, role.value)
     return _member(membership, user)
 
@@ -172,7 +172,7 @@ async def change_member(
     if old == Role.OWNER:
         await _check_not_last_owner(session, target, user.email)
     membership.role = role.value
-    await session.flush()
+    await save(session)
     await _audit(session, principal, target, "member.change_role", user, old.value, role.value)
     return _member(membership, user)
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.roles import Role
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.members import repository as members_repo
 from tradewind.members.repository import Scope as MemberScope
 from tradewind.models import AppMember, OrgMember, User
@@ -99,16 +100,16 @@ class _Sync:
                 continue
             old = member.role
             if role is None:
-                await self.session.delete(member)
+                await members_repo.remove_membership(self.session, member)
                 await self.audit("member.remove", member, org_of[key], old)
             else:
                 member.role = role.value
                 await self.audit("member.change_role", member, org_of[key], old)
         return missing
 
-    async def add(self, member: Member, org_id: int) -> None:
-        self.session.add(member)
-        await self.audit("member.add", member, org_id, None)
+    async def add(self, scope: MemberScope, role: Role) -> None:
+        member = members_repo.add_member(self.session, scope, self.user.id, role, self.source)
+        await self.audit("member.add", member, scope.org_id, None)
 
 
 async def sync_memberships(
@@ -132,14 +133,10 @@ async def sync_memberships(
     org_members = await members_repo.org_memberships_of(session, user.id)
     identity = {m.org_id: m.org_id for m in org_members} | {k: k for k in org_target}
     for org_id in sorted(await sync.reconcile(org_members, org_target, identity)):
-        scope = MemberScope(org_id)
-        org_member = members_repo.new_member(scope, user.id, org_target[org_id], sync.source)
-        await sync.add(org_member, org_id)
+        await sync.add(MemberScope(org_id), org_target[org_id])
 
     app_members = await members_repo.app_memberships_of(session, user.id)
     app_orgs = await repo.app_org_ids(session, [m.app_id for m in app_members] + [*app_target])
     for app_id in sorted(await sync.reconcile(app_members, app_target, app_orgs)):
-        scope = MemberScope(app_orgs[app_id], app_id)
-        app_member = members_repo.new_member(scope, user.id, app_target[app_id], sync.source)
-        await sync.add(app_member, app_orgs[app_id])
-    await session.flush()
+        await sync.add(MemberScope(app_orgs[app_id], app_id), app_target[app_id])
+    await save(session)

@@ -18,8 +18,9 @@ async def user_by_identity(session: AsyncSession, issuer: str, subject: str) -> 
     )
 
 
-def add_identity(session: AsyncSession, user_id: int, issuer: str, subject: str) -> None:
+async def add_identity(session: AsyncSession, user_id: int, issuer: str, subject: str) -> None:
     session.add(UserIdentity(user_id=user_id, issuer=issuer, subject=subject))
+    await session.flush()
 
 
 async def orgs_by_name(session: AsyncSession, names: Iterable[str]) -> dict[str, Organisation]:

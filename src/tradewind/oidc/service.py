@@ -133,9 +133,8 @@ async def resolve_user(
     if user is None:
         user = await _create_user(session, settings, ext)
     _usable(user)
-    repo.add_identity(session, user.id, ext.issuer, ext.subject)
     try:
-        await session.flush()
+        await repo.add_identity(session, user.id, ext.issuer, ext.subject)
     except IntegrityError as exc:  # the same first sign-in, twice at once
         raise Conflict("a parallel sign-in got there first; try again", code="oidc_race") from exc
     return user

@@ -1,4 +1,4 @@
-"""Queries for organisations and applications."""
+"""Queries and writes for organisations and applications."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.members import repository as members_repo
 from tradewind.models import Application, Organisation
+
+
+async def add_org(session: AsyncSession, org: Organisation) -> None:
+    session.add(org)
+    await session.flush()
+
+
+async def add_app(session: AsyncSession, app: Application) -> None:
+    session.add(app)
+    await session.flush()
 
 
 async def visible_orgs(session: AsyncSession, principal: Principal) -> list[Organisation]:

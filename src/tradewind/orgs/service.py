@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess, OrgAccess, app_role, org_role
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.errors import Conflict, Forbidden
 from tradewind.files import service as files
 from tradewind.members import repository as members_repo
@@ -36,17 +38,18 @@ async def create_org(
     if await access_repo.org_by_name(session, name):
         raise Conflict(f"organisation '{name}' already exists", code="organisation_exists")
     org = Organisation(name=name, display_name=display_name or name)
-    session.add(org)
-    await _flush_unique(session, f"organisation '{name}' already exists", "organisation_exists")
-    session.add(members_repo.new_member(Scope(org.id), principal.user_id, Role.OWNER))
+    await _unique(
+        repo.add_org(session, org), f"organisation '{name}' already exists", "organisation_exists"
+    )
+    members_repo.add_member(session, Scope(org.id), principal.user_id, Role.OWNER)
     await record(session, principal, "org.create", "organisation", org.id, org_id=org.id)
     return org
 
 
-async def _flush_unique(session: AsyncSession, message: str, code: str) -> None:
-    """Flush, turning a unique-constraint race into a clean 409."""
+async def _unique(write: Awaitable[None], message: str, code: str) -> None:
+    """Run a write that flushes, turning a unique-constraint race into a clean 409."""
     try:
-        await session.flush()
+        await write
     except IntegrityError as exc:
         raise Conflict(message, code=code) from exc
 
@@ -62,7 +65,7 @@ async def update_org(
     await record(
         session, principal, "org.update", "organisation", access.org.id, org_id=access.org.id
     )
-    await session.flush()
+    await save(session)
     return access.org
 
 
@@ -104,8 +107,9 @@ async def create_app(
         revision=0,
         last_package_version=0,
     )
-    session.add(app)
-    await _flush_unique(session, f"application '{name}' already exists", "application_exists")
+    await _unique(
+        repo.add_app(session, app), f"application '{name}' already exists", "application_exists"
+    )
     await record(
         session, principal, "app.create", "application", app.id, org_id=org.id, app_id=app.id
     )
@@ -156,7 +160,7 @@ async def update_app(
         app_id=app.id,
         details={"changed": sorted(changes)},
     )
-    await session.flush()
+    await save(session)
     return app
 
 
@@ -175,7 +179,7 @@ async def rotate_ingest_key(
         org_id=access.org.id,
         app_id=app.id,
     )
-    await session.flush()
+    await save(session)
     return app
 
 
