@@ -18,6 +18,7 @@ from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.audit.service import record
 from tradewind.codepush import keys
 from tradewind.codepush import repository as repo
+from tradewind.db import save
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.keys.keyring import Keyring
 from tradewind.models import Application
@@ -90,9 +91,8 @@ async def add(
         key_hash=keys.key_hash(key),
         key_sealed=await keys.seal(keyring, access.app.id, key),
     )
-    session.add(deployment)
     try:
-        await session.flush()
+        await repo.add_deployment(session, deployment)
     except IntegrityError as exc:
         raise Conflict(f"deployment {name!r} already exists", code="deployment_exists") from exc
     await _audit(session, principal, access, deployment, "add")
@@ -126,7 +126,7 @@ async def rename(
     if other is not None and other.id != deployment.id:
         raise Conflict(f"deployment {new_name!r} already exists", code="deployment_exists")
     deployment.name = new_name
-    await session.flush()
+    await save(session)
     await _audit(session, principal, access, deployment, "rename", {"from": name})
     return await view(keyring, deployment)
 
@@ -136,8 +136,7 @@ async def remove(session: AsyncSession, principal: Principal, access: AppAccess,
     await lock_app(session, access.app.id)
     deployment = await get(session, access.app.id, name)
     await _audit(session, principal, access, deployment, "remove")
-    await session.delete(deployment)
-    await session.flush()
+    await repo.delete_deployment(session, deployment)
     await bump_revision(session, access.app.id)
 
 
@@ -150,7 +149,7 @@ async def rotate_key(
     key = keys.new_key()
     deployment.key_hash = keys.key_hash(key)
     deployment.key_sealed = await keys.seal(keyring, access.app.id, key)
-    await session.flush()
+    await save(session)
     await _audit(session, principal, access, deployment, "rotate_key")
     await bump_revision(session, access.app.id)
     return DeploymentView(deployment, key)

@@ -232,8 +232,7 @@ async def _publish(
         is_disabled=options.disabled,
         diffs_built=False,
     )
-    session.add(cp)
-    await session.flush()
+    await repo.add_codepush_release(session, cp)
     await bump_revision(session, access.app.id)
     return cp
 
@@ -334,8 +333,7 @@ async def rollback(
         is_disabled=False,
         diffs_built=False,
     )
-    session.add(cp)
-    await session.flush()
+    await repo.add_codepush_release(session, cp)
     await bump_revision(session, access.app.id)
     return cp
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.dimensions import repository as repo
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Dimension
@@ -63,9 +64,8 @@ async def create_dimension(
     dimension = Dimension(
         app_id=app_id, name=name, type=type_, position=position, description=description
     )
-    session.add(dimension)
     try:
-        await session.flush()
+        await repo.add_dimension(session, dimension)
     except IntegrityError as exc:
         raise _exists(name) from exc
     await _audit(session, principal, access, dimension, "create", {"type": type_})
@@ -93,7 +93,7 @@ async def update_dimension(
         await _move(session, dimension, to)
         dimension.position = to
         await releases_repo.bump_revision(session, app_id)
-    await session.flush()
+    await save(session)
     await _audit(session, principal, access, dimension, "update", details)
     return dimension
 

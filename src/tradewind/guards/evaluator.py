@@ -126,15 +126,13 @@ async def _pause(session: AsyncSession, access: AppAccess, step: Step) -> None:
     assert verdict.reason is not None
     details = {"reason": verdict.reason, "guard": verdict.figures}
     await releases.transition(session, GUARD, access, step.release_id, "pause", details=details)
-    session.add(
-        GuardTrip(
-            release_id=step.release_id,
-            app_id=access.app.id,
-            reason=verdict.reason,
-            figures=verdict.figures,
-        )
+    trip = GuardTrip(
+        release_id=step.release_id,
+        app_id=access.app.id,
+        reason=verdict.reason,
+        figures=verdict.figures,
     )
-    await session.flush()
+    await repo.add_trip(session, trip)
     log.warning(
         "rollout guard paused release %s (%s): %s", step.release_id, verdict.reason, verdict.figures
     )

@@ -73,9 +73,8 @@ async def set_app_guard(
     guard = await repo.app_guard(session, access.app.id)
     if guard is None:
         guard = AppGuard(app_id=access.app.id)
-        session.add(guard)
     _apply(guard, body)
-    await session.flush()
+    await repo.save_guard(session, guard)
     await _audit(session, principal, access, "guard.set", "application", access.app.id, body)
     return guard
 
@@ -97,9 +96,8 @@ async def set_release_guard(
     guard = await repo.release_guard(session, release.id)
     if guard is None:
         guard = ReleaseGuard(release_id=release.id, app_id=access.app.id)
-        session.add(guard)
     _apply(guard, body)
-    await session.flush()
+    await repo.save_guard(session, guard)
     await _audit(session, principal, access, "guard.set", "release", release.id, body)
     return guard
 

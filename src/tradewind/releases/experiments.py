@@ -14,6 +14,7 @@ from tradewind.access.service import AppAccess
 from tradewind.analytics.schemas import ReleaseHealthOut
 from tradewind.analytics.service import release_health
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Release
 from tradewind.releases import content, lifecycle, service
@@ -56,7 +57,7 @@ async def set_shares(
     ranges = allocate(shares, {name: row.variant_ranges or [] for name, row in rows.items()})
     for name, row in rows.items():
         row.variant_ranges = ranges[name]
-    await session.flush()
+    await save(session)
     await _audit(session, principal, access, experiment, "variant_shares", {"shares": shares})
     if lifecycle.is_live(experiment.status):
         await repo.bump_revision(session, app.id)
@@ -80,7 +81,7 @@ async def conclude_with(
     experiment.package_properties = chosen.package_properties
     for row in rows:
         row.status = "retired"
-    await session.flush()
+    await save(session)
     details = {"variant": name, "variant_release_id": chosen.id}
     return await service.transition(
         session, principal, access, release_id, "conclude", details=details

@@ -86,8 +86,7 @@ async def create_release(
     )
     if first:
         _mark_concluded(release)
-    session.add(release)
-    await _flush(session, release)
+    await _save(session, release)
     await repo.set_resources(session, release.id, resource_ids)
     details: dict[str, Any] = {"package_version": package.version, "first_release": first}
     if body.variants is not None:
@@ -138,7 +137,7 @@ async def update_release(
         file_ids = await content.resource_files(session, app.id, package, refs)
         await repo.set_resources(session, release.id, file_ids)
     _apply_scalars(release, body)
-    await _flush(session, release)
+    await _save(session, release)
     details = {"changed": sorted(changed)}
     await _audit(session, principal, access, release, "update", "created", "created", details)
     return release
@@ -175,7 +174,7 @@ async def transition(
     release.status = to_state
     if action == "conclude":
         _mark_concluded(release)
-    await _flush(session, release)
+    await _save(session, release)
     await _audit(session, principal, access, release, action, from_state, to_state, details)
     if action == "conclude":
         await _supersede_older(session, principal, access, release)
@@ -205,8 +204,7 @@ async def rollback(
     if pending is not None:
         await _discard_for_rollback(session, principal, access, pending, source.id)
     release = _copy_for_rollback(source, principal, notes)
-    session.add(release)
-    await _flush(session, release)
+    await _save(session, release)
     await repo.set_resources(session, release.id, await repo.resource_file_ids(session, source.id))
     details = {"rolled_back_from_id": source.id}
     await _audit(session, principal, access, release, "rollback", None, "concluded", details)
@@ -332,10 +330,11 @@ def _conflict(existing_id: int | None, channel: str) -> Conflict:
     )
 
 
-async def _flush(session: AsyncSession, release: Release) -> None:
-    """Flush; a concurrent release of the same target that won the race becomes a 409."""
+async def _save(session: AsyncSession, release: Release) -> None:
+    """Write the release now; a concurrent release of the same target that won the race
+    becomes a 409."""
     try:
-        await session.flush()
+        await repo.save_release(session, release)
     except IntegrityError as exc:
         raise _conflict(None, release.channel) from exc
 

@@ -72,9 +72,8 @@ async def create_variants(
             variant_name=variant.name,
             variant_ranges=ranges[variant.name],
         )
-        session.add(row)
         rows.append(row)
-    await session.flush()
+    await repo.add_releases(session, rows)
     for row in rows:
         await repo.set_resources(session, row.id, resource_ids)
     return rows

@@ -63,11 +63,10 @@ async def put_cohort_dimension(
             session, principal, access, name, "string", position, description
         )
         row = CohortRow(app_id=app_id, name=name, base_dimension=base, cohorts=stored)
-        session.add(row)
     else:
         await _ensure_targeted_cohorts_kept(session, app_id, name, spec.names)
         row.base_dimension, row.cohorts = base, stored
-    await session.flush()
+    await repo.save_cohort_dimension(session, row)
     await _audit(session, principal, access, row, "put")
     await releases_repo.bump_revision(session, app_id)
     return row

@@ -1,4 +1,4 @@
-"""Queries for property schemas and cohort dimensions."""
+"""Queries and writes for property schemas, cohort dimensions and saved views."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ async def list_properties(session: AsyncSession, app_id: int) -> list[ConfigProp
         select(ConfigProperty).where(ConfigProperty.app_id == app_id).order_by(ConfigProperty.name)
     )
     return list(await session.scalars(query))
+
+
+async def add_properties(session: AsyncSession, rows: Collection[ConfigProperty]) -> None:
+    """Add new properties and write them with the schema's other changes."""
+    session.add_all(rows)
+    await session.flush()
 
 
 async def delete_properties(session: AsyncSession, app_id: int, names: Collection[str]) -> None:
@@ -43,6 +49,12 @@ async def cohort_dimension(session: AsyncSession, app_id: int, name: str) -> Coh
     )
 
 
+async def save_cohort_dimension(session: AsyncSession, row: CohortDimension) -> None:
+    """Write a new or changed cohort dimension now."""
+    session.add(row)
+    await session.flush()
+
+
 async def cohorts_on_base(session: AsyncSession, app_id: int, base: str) -> list[str]:
     query = select(CohortDimension.name).where(
         CohortDimension.app_id == app_id, CohortDimension.base_dimension == base
@@ -67,6 +79,12 @@ async def view_by_name(session: AsyncSession, app_id: int, name: str) -> SavedVi
     return await session.scalar(
         select(SavedView).where(SavedView.app_id == app_id, SavedView.name == name)
     )
+
+
+async def save_view(session: AsyncSession, view: SavedView) -> None:
+    """Write a new or changed saved view now."""
+    session.add(view)
+    await session.flush()
 
 
 async def delete_view(session: AsyncSession, view_id: int) -> None:

@@ -66,8 +66,7 @@ async def put_view(
         view.filters = dict(filters)
     except NotFound:
         view = SavedView(app_id=access.app.id, name=name, filters=dict(filters))
-        session.add(view)
-    await session.flush()
+    await repo.save_view(session, view)
     await _audit(session, principal, access, view, "put")
     return view
 

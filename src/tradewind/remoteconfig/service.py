@@ -52,16 +52,17 @@ async def replace_schema(
     removed = sorted(set(rows) - set(specs))
     await repo.delete_properties(session, app_id, removed)
     changed: list[str] = []
+    added: list[ConfigProperty] = []
     for name, spec in sorted(specs.items()):
         row = rows.get(name)
         if row is None:
-            session.add(_row(app_id, spec))
+            added.append(_row(app_id, spec))
         elif spec_of(row) != spec:
             changed.append(name)
             row.description = spec.description
             row.default_value = {"value": spec.default}
             row.schema = dict(spec.schema)
-    await session.flush()
+    await repo.add_properties(session, added)
     details = {"added": sorted(set(specs) - set(rows)), "removed": removed, "changed": changed}
     await record(
         session,
