@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from typing import Annotated
@@ -48,24 +47,30 @@ def first_command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-@functools.cache  # registering twice would add every command twice
+# What is on `app` already: client command modules by name, and "server" for server commands.
+_registered: set[str] = set()
+
+
 def register_commands(command: str | None = None) -> typer.Typer:
     """`app` with every command, or with those `command` needs (the others are not imported);
-    an unknown or missing command gets them all, for the help and the error it prints."""
+    an unknown or missing command gets them all, for the help and the error it prints. A later
+    call adds what is missing (tests run several commands in one process)."""
     on_server = command in server.COMMANDS
     on_client = command in MODULES_OF_COMMAND
-    if on_server or not on_client:
+    if (on_server or not on_client) and "server" not in _registered:
         server.register(app)
+        _registered.add("server")
     if on_client or not on_server:
-        register_client_commands(app, command)
+        register_client_commands(app, command, _registered)
     return app
 
 
-def main() -> None:
-    command = first_command(sys.argv[1:])
+def main(argv: list[str] | None = None) -> None:
+    """`tradewind` with `argv` (default: the command line); ends with SystemExit."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        register_commands(command)
-        app()
+        register_commands(first_command(args))
+        app(args=args, prog_name="tradewind")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

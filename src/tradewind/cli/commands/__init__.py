@@ -53,9 +53,15 @@ MODULES_OF_COMMAND: dict[str, tuple[str, ...]] = {
 }
 
 
-def register_client_commands(app: typer.Typer, command: str | None = None) -> None:
-    """Every client command, or only those under `command` when the table knows it."""
+def register_client_commands(
+    app: typer.Typer, command: str | None = None, registered: set[str] | None = None
+) -> None:
+    """Every client command, or only those under `command` when the table knows it; modules
+    named in `registered` are on `app` already (registering twice adds every command twice),
+    and the ones registered now are added to it."""
+    done = set() if registered is None else registered
     wanted = MODULES_OF_COMMAND.get(command or "", CLIENT_MODULES)
     for name in CLIENT_MODULES:
-        if name in wanted:
+        if name in wanted and name not in done:
             importlib.import_module(f"tradewind.cli.commands.{name}").register(app)
+            done.add(name)
