@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.db import save
 from tradewind.errors import Conflict, NotFound, ValidationFailed
 from tradewind.keys import repository as repo
 from tradewind.keys import signing
@@ -100,8 +101,7 @@ async def create_signing_key(
         disabled=False,
         imported=spec.private_pem is not None,
     )
-    session.add(row)
-    await session.flush()
+    await repo.add_signing_key(session, row)
     await bump_revision(session, app_id)
     return row
 
@@ -124,7 +124,7 @@ async def make_default(session: AsyncSession, app_id: int, key_id: str) -> Signi
     if not row.is_default:
         await _clear_default(session, app_id, row.algorithm)
         row.is_default = True
-        await session.flush()
+        await save(session)
         await bump_revision(session, app_id)
     return row
 
@@ -142,7 +142,7 @@ async def set_disabled(
         row.is_default = False
     elif await _default_of(session, app_id, row.algorithm) is None:
         row.is_default = True
-    await session.flush()
+    await save(session)
     await bump_revision(session, app_id)
     return row
 
@@ -158,4 +158,4 @@ async def _clear_default(session: AsyncSession, app_id: int, algorithm: str) -> 
     for row in await repo.signing_keys(session, app_id):
         if row.algorithm == algorithm and row.is_default:
             row.is_default = False
-    await session.flush()
+    await save(session)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save
 from tradewind.errors import Conflict, NotFound, ValidationFailed
 from tradewind.keys import repository as repo
 from tradewind.keys import signing
@@ -57,8 +58,7 @@ async def add_upload_key(
         fingerprint=signing.fingerprint(public),
         disabled=False,
     )
-    session.add(row)
-    await session.flush()
+    await repo.add_upload_key(session, row)
     await _audit(session, principal, access, "upload_key.add", key_id, row.fingerprint)
     return row
 
@@ -79,7 +79,7 @@ async def disable_upload_key(
             code="last_upload_key",
         )
     row.disabled = True
-    await session.flush()
+    await save(session)
     await _audit(session, principal, access, "upload_key.disable", key_id, row.fingerprint)
     return row
 
@@ -99,11 +99,10 @@ async def set_policy(
     policy = await repo.upload_policy(session, access.app.id)
     if policy is None:
         policy = UploadPolicy(app_id=access.app.id, require_signature=required)
-        session.add(policy)
     elif policy.require_signature == required:
         return
     policy.require_signature = required
-    await session.flush()
+    await repo.save_upload_policy(session, policy)
     action = "upload_policy.require" if required else "upload_policy.relax"
     await record(
         session,

@@ -45,9 +45,7 @@ async def on_audit(session: AsyncSession, event: AuditEvent, actor: str | None) 
         "to_state": event.to_state,
         "details": event.details,
     }
-    for hook in hooks:
-        session.add(new_delivery(hook.id, name, payload))
-    await session.flush()
+    await repo.add_deliveries(session, [new_delivery(hook.id, name, payload) for hook in hooks])
     for hook in hooks:
         await repo.prune(session, hook.id)
 

@@ -62,8 +62,7 @@ async def create(
         created_by=principal.user_id,
         created_at=utcnow(),
     )
-    session.add(webhook)
-    await session.flush()
+    await repo.add_webhook(session, webhook)
     await _audit(session, principal, access, "webhook.create", webhook)
     return NewWebhook(webhook, secret)
 
@@ -129,8 +128,7 @@ async def _queue(
 ) -> WebhookDelivery:
     row = new_delivery(webhook.id, event, payload)
     row.next_attempt_at = delivery.claim_until(settings, utcnow())
-    session.add(row)
-    await session.flush()
+    await repo.add_deliveries(session, [row])
     await repo.prune(session, webhook.id)
     return row
 
