@@ -178,6 +178,79 @@ def test_the_sql_rule_sees_repositories_build_sql() -> None:
     assert _sql_constructs_imported(module) and _sql_calls(module)
 
 
+# --- only repositories write rows ----------------------------------------------------------
+
+# The unit of work's write calls. A new or deleted row, and every flush, goes through the
+# repository of the row's aggregate; services only change attributes of rows they loaded.
+SESSION_WRITES = frozenset({"add", "add_all", "delete", "flush"})
+# Where a session comes from besides a parameter annotated `AsyncSession`.
+SESSION_FACTORIES = frozenset({"unit_of_work", "sessions"})
+
+# Modules that are not repositories but may write through the session, each with its reason.
+WRITE_EXCEPTIONS = {
+    "tradewind.db": "the unit of work itself: `save` writes the changes made to loaded rows "
+    "before the commit",
+}
+
+
+def _session_names(module: Module) -> set[str]:
+    """`session`, and every name this module binds to a session: a parameter annotated
+    `AsyncSession`, or the target of `with db.unit_of_work() as …`."""
+    names = {"session"}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            if "AsyncSession" in ast.unparse(node.annotation):
+                names.add(node.arg)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                call = item.context_expr
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in SESSION_FACTORIES
+                    and isinstance(item.optional_vars, ast.Name)
+                ):
+                    names.add(item.optional_vars.id)
+    return names
+
+
+def _session_writes(module: Module) -> list[str]:
+    """Calls such as `session.add(…)`, `self.session.delete(…)` or `await session.flush()`."""
+    names = _session_names(module)
+    found = []
+    for node in ast.walk(module.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SESSION_WRITES
+        ):
+            continue
+        receiver = node.func.value
+        named = receiver.id if isinstance(receiver, ast.Name) else ""
+        named = receiver.attr if isinstance(receiver, ast.Attribute) else named
+        if named in names:
+            found.append(f"{module.relative}:{node.lineno} calls {named}.{node.func.attr}(…)")
+    return found
+
+
+def test_only_repositories_write_through_the_session() -> None:
+    offences = []
+    for module in modules():
+        if is_repository(module.name) or within(module.name, *WRITE_EXCEPTIONS):
+            continue
+        offences += _session_writes(module)
+    assert not offences, (
+        "session writes outside a repository (add a function to the aggregate's repository, "
+        "or `db.save` after changing loaded rows):\n" + "\n".join(offences)
+    )
+
+
+def test_the_write_rule_sees_repositories_write() -> None:
+    module = by_name()["tradewind.tokens.repository"]
+    assert any(".add(" in found for found in _session_writes(module))
+    assert any(".flush(" in found for found in _session_writes(module))
+
+
 # --- the device path imports nothing from the management side ------------------------------
 
 DEVICE_PATH = ("tradewind.serving", "tradewind.assets")
