@@ -5,6 +5,7 @@ conclude, roll back — checking the device document after every step."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -26,6 +27,9 @@ pytestmark = [pytest.mark.once, pytest.mark.xdist_group("browser")]
 ORG, APP = "acme", "shop"
 ANDROID, IOS = "os=android", "os=ios"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# The documentation's screenshots are taken again only when asked: a test run leaves the
+# checkout as it found it.
+UPDATE_SCREENSHOTS = os.environ.get("TRADEWIND_UPDATE_SCREENSHOTS") == "1"
 # Remembers the highest upload progress the page showed, across the redirect that follows.
 PROGRESS_PROBE = """
 document.addEventListener("htmx:xhr:progress", () => setTimeout(() => {
@@ -129,6 +133,7 @@ def confirm(page: Page, button: str, preview: str, confirm_label: str) -> None:
 
 
 def test_release_story(page: Page, server: Server, tmp_path: Path) -> None:
+    shots = DOCS_IMG if UPDATE_SCREENSHOTS else tmp_path
     page.context.add_init_script(PROGRESS_PROBE)
     app_url = f"/dashboard/orgs/{ORG}/apps/{APP}"
     sign_in(page)
@@ -191,7 +196,7 @@ def test_release_story(page: Page, server: Server, tmp_path: Path) -> None:
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Rollouts in progress")).to_be_visible()
     expect(page.locator(".rollouts")).to_contain_text("50%")
-    page.screenshot(path=str(DOCS_IMG / "dashboard-overview.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard-overview.png"), full_page=True)
 
     # Conclude: every Android device, with or without an identifier, gets package 2.
     page.goto(f"{app_url}/releases/{second}")
@@ -199,7 +204,7 @@ def test_release_story(page: Page, server: Server, tmp_path: Path) -> None:
     expect(panel).to_contain_text(
         f"Release {first} (package 1), the current baseline, is superseded"
     )
-    page.screenshot(path=str(DOCS_IMG / "dashboard-release.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard-release.png"), full_page=True)
     panel.get_by_role("button", name=f"Confirm: conclude release {second}").click()
     expect(page.get_by_text(f"Release {second} concluded.")).to_be_visible()
     device(server, ANDROID, ids["high"], "2")
@@ -243,5 +248,5 @@ def test_release_story(page: Page, server: Server, tmp_path: Path) -> None:
         page.goto(app_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (path, overflow)
-    page.screenshot(path=str(DOCS_IMG / "dashboard-phone.png"), full_page=False)
+    page.screenshot(path=str(shots / "dashboard-phone.png"), full_page=False)
     assert page.problems == []  # type: ignore[attr-defined]  # no CSP violation, no JS error
