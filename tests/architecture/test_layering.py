@@ -6,6 +6,7 @@ Each rule names its exceptions with the reason; a new module is covered the mome
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 import pytest
 from fixtures.source_tree import Module, by_name, modules, resolve, within
@@ -164,12 +165,22 @@ def _sql_calls(module: Module) -> list[str]:
     return found
 
 
+def _outside_repositories(
+    exceptions: dict[str, str], find: Callable[[Module], list[str]]
+) -> list[str]:
+    """What `find` reports in every module but the repositories and the `exceptions`."""
+    return [
+        found
+        for module in modules()
+        if not (is_repository(module.name) or within(module.name, *exceptions))
+        for found in find(module)
+    ]
+
+
 def test_only_repositories_build_sql() -> None:
-    offences = []
-    for module in modules():
-        if is_repository(module.name) or within(module.name, *SQL_EXCEPTIONS):
-            continue
-        offences += _sql_constructs_imported(module) + _sql_calls(module)
+    offences = _outside_repositories(
+        SQL_EXCEPTIONS, lambda module: _sql_constructs_imported(module) + _sql_calls(module)
+    )
     assert not offences, "SQL outside a repository module:\n" + "\n".join(offences)
 
 
@@ -234,11 +245,7 @@ def _session_writes(module: Module) -> list[str]:
 
 
 def test_only_repositories_write_through_the_session() -> None:
-    offences = []
-    for module in modules():
-        if is_repository(module.name) or within(module.name, *WRITE_EXCEPTIONS):
-            continue
-        offences += _session_writes(module)
+    offences = _outside_repositories(WRITE_EXCEPTIONS, _session_writes)
     assert not offences, (
         "session writes outside a repository (add a function to the aggregate's repository, "
         "or `db.save` after changing loaded rows):\n" + "\n".join(offences)
