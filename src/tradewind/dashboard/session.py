@@ -108,9 +108,11 @@ async def on_visible_org(
     it has the role the route declares (`org_role`: a form that shows this page again)."""
     requirement = declared(request, "org_visible", "org")
     async with signed_in(request) as (session, viewer):
-        if requirement.role is not None:
-            await access.require_org(session, viewer.principal, org, requirement.role)
-        yield session, viewer, await access.require_org_visible(session, viewer.principal, org)
+        if requirement.role is None:
+            found = await access.require_org_visible(session, viewer.principal, org)
+        else:
+            found = (await access.require_org(session, viewer.principal, org, requirement.role)).org
+        yield session, viewer, found
 
 
 @asynccontextmanager
