@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # After SIGTERM: seconds of "not ready" (load balancers stop sending) before the drain.
     shutdown_drain_seconds: float = Field(0.0, ge=0, le=300)
+    # After the drain: seconds a worker may take to stop before it is killed.
+    shutdown_timeout_seconds: int = Field(60, ge=1, le=3600)
 
     # --- CDN purge (docs/operations.md#cdn-purge) -------------------------------------------
     cdn_purge_provider: Literal["none", "cloudfront", "http"] = "none"

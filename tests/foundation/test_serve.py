@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fixtures.servers import (
     CREATED,
@@ -173,3 +174,36 @@ def test_the_parent_forks_its_workers_with_no_other_thread(tmp_path: Path) -> No
     # granian's own thread per forked worker waits in waitpid() for it to exit.
     ours = {t for ts in threads_at_each_fork for t in ts if not t.endswith("(_watcher)")}
     assert ours == {"MainThread"}, threads_at_each_fork
+
+
+HANGING_BUILD = """
+import os, sys, time, types
+
+def _hang(name):
+    time.sleep(3600)
+
+def _in_worker():
+    stuck = types.ModuleType("tradewind.app")
+    stuck.__getattr__ = _hang  # `from tradewind.app import create_app` waits forever
+    sys.modules["tradewind.app"] = stuck
+
+os.register_at_fork(after_in_child=_in_worker)
+"""
+
+
+def test_a_worker_whose_build_never_ends_is_killed_at_shutdown(tmp_path: Path) -> None:
+    """A worker stuck in its start-up cannot finish its shutdown either: granian kills it
+    after TRADEWIND_SHUTDOWN_TIMEOUT_SECONDS, and the server stops."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(HANGING_BUILD)
+    env = clean_env(data_dir=str(tmp_path / "data"), shutdown_timeout_seconds="2")
+    env["PYTHONPATH"] = str(hooks)
+    with Server(tmp_path, env) as server:
+        deadline = time.monotonic() + 60
+        while not server.answers("/health/live"):
+            assert time.monotonic() < deadline, server.output
+            time.sleep(0.1)
+        assert httpx.get(f"{server.url}/health/ready", timeout=5).status_code == 503
+        server.terminate(timeout=30)  # fails the test when the server does not stop
+        assert "Killing worker-1 after it refused to gracefully stop" in server.output

@@ -184,6 +184,7 @@ def _prepare_and_serve(
         log_dictconfig=dict_config(settings.log_format, settings.log_level),
         drain_flag=draining_flag(run_dir),
         drain_seconds=settings.shutdown_drain_seconds,
+        workers_kill_timeout=settings.shutdown_timeout_seconds,
         on_listening=lambda: say(listening_line(settings.host, settings.port)),
     ).serve()
 
