@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,3 +62,22 @@ def test_defaults_written_in_help_text_are_shown(cli: Cli) -> None:
     serve = cli.ok("serve", "--help").stdout
     assert "[default: 127.0.0.1]" in serve and "[default: 8000]" in serve
     assert "[default: the email's name]" in cli.ok("user", "create", "--help").stdout
+
+
+HELP_IMPORTS = """
+import sys
+from tradewind.cli.main import register_commands
+register_commands()
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_the_full_help_imports_no_server_code() -> None:
+    """`tradewind --help` registers every command: none may import the settings, the database
+    layer or the web framework at import time (they cost most of a second of start-up)."""
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True
+    )
+    loaded = set(done.stdout.split())
+    heavy = {"tradewind.settings", "sqlalchemy", "fastapi", "starlette", "alembic"}
+    assert not heavy & loaded, sorted(heavy & loaded)

@@ -13,11 +13,11 @@ import typer
 from rich.console import Console
 
 from tradewind.errors import TradewindError
-from tradewind.settings import Settings
 
 if TYPE_CHECKING:
     from tradewind.db import Database
     from tradewind.keys.keyring import Keyring
+    from tradewind.settings import Settings
 
 console = Console(stderr=True)
 keys_app = typer.Typer(
@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 
 def _settings() -> Settings:
+    from tradewind.settings import Settings  # not for `tradewind --help`
+
     try:
         return Settings()
     except ValueError as exc:
