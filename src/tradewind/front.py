@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import faulthandler
 import logging
+import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -167,6 +169,7 @@ class FrontApp:
 
     async def _build_inner(self) -> None:
         ready = self._started()
+        began = time.monotonic()
         try:
             inner = await asyncio.get_running_loop().run_in_executor(None, self.build)
             lifespan = _Lifespan(inner)
@@ -174,6 +177,11 @@ class FrontApp:
             await lifespan.startup()
             self.inner = inner
             self.fast_routes = tuple(getattr(inner, "fast_routes", ()))
+            log.info(
+                "worker %d ready: application started in %.2f s",
+                os.getpid(),
+                time.monotonic() - began,
+            )
         except Exception:
             log.exception("the application failed to start")
             self.failed = True
