@@ -12,13 +12,15 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradewind.cli import bundle
 from tradewind.cli.bundle import Layout, LocalFile
 from tradewind.cli.client import ApiClient, app_path, file_path
 from tradewind.cli.signer import upload_signature
-from tradewind.keys.signing import PrivateKey
+
+if TYPE_CHECKING:
+    from tradewind.keys.signing import PrivateKey
 
 CHECK_BATCH = 10_000  # the server's limit per /files/check request
 # Uploads in flight at once: enough to overlap one file's round trips with another's bytes.

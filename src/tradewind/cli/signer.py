@@ -6,16 +6,20 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradewind.cli.bundle import LocalFile
 from tradewind.cli.errors import UsageProblem
 from tradewind.errors import ValidationFailed
-from tradewind.keys import signing
 from tradewind.keys.statement import package_statement
 
+if TYPE_CHECKING:
+    from tradewind.keys.signing import PrivateKey
 
-def load_signing_key(path: Path) -> signing.PrivateKey:
+
+def load_signing_key(path: Path) -> PrivateKey:
+    from tradewind.keys import signing  # cryptography: only for a signed push
+
     try:
         pem = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
@@ -27,7 +31,7 @@ def load_signing_key(path: Path) -> signing.PrivateKey:
 
 
 def upload_signature(
-    key: signing.PrivateKey,
+    key: PrivateKey,
     org: str,
     app: str,
     index: LocalFile,
@@ -36,6 +40,7 @@ def upload_signature(
     properties: dict[str, Any],
 ) -> dict[str, str]:
     """The `signature` member of a package creation request."""
+    from tradewind.keys import signing
 
     def refs(files: Sequence[LocalFile]) -> list[tuple[str, str]]:
         return [(f.path, f.sha256) for f in files]
