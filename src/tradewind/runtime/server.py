@@ -2,7 +2,7 @@
 worker's readiness false, and after `shutdown_drain_seconds` granian stops accepting, lets
 in-flight requests finish and runs each worker's shutdown. A second signal stops at once.
 
-The parent process starts no thread of its own: granian forks its workers from it, and a fork
+The parent process runs no thread of its own while granian forks the workers from it: a fork
 while another thread holds a lock (an import's module lock, a logging handler's) leaves that
 lock held forever in the child, whose application build then hangs on it."""
 
