@@ -214,7 +214,7 @@ signing_key_not_found         | 404 | no enabled RSA signing key (of that id) fo
 site_admin_required           | 403 | site administrators only
 snapshots_loading             | 503 | this process has not loaded its release snapshots yet; retry
 startup_failed                | 503 | the application failed to build at start
-startup_in_progress           | 503 | the application is still being built (held 60 s); retry
+startup_in_progress           | 503 | the application is still being built (held 30 s); retry
 token_expired                 | 401 | the session or API token has expired
 token_name_taken              | 409 | the caller has an active token of that name
 token_not_found               | 404 | no such API token among the caller's

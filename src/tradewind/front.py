@@ -36,8 +36,9 @@ _LIVE = b'{"status":"ok"}'
 _STARTING = b'{"status":"starting","checks":{}}'
 _FAILED = envelope_bytes("startup_failed", "the server failed to start")
 _STILL_STARTING = envelope_bytes("startup_in_progress", "the server is still starting; retry")
-# A normal build takes 1-3 s, up to about 40 s on a heavily loaded machine.
-HOLD_SECONDS = 60.0
+# A normal build takes 1-3 s. Held longer, a request gets a 503 it can retry before its
+# client or a proxy in front gives up (the CLI and nginx wait 60 s by default).
+HOLD_SECONDS = 30.0
 
 
 async def _answer(send: Send, status: int, body: bytes) -> None:
