@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
+import pytest
 from fixtures.serving import DeviceKit
 from fixtures.signals import distinct_devices, totals
 from sqlalchemy import text
@@ -150,3 +152,31 @@ async def test_a_flush_cancelled_mid_write_loses_nothing(kit: DeviceKit) -> None
         assert recorder.held_batches == 0, f"cancelled after {delay_us} µs"
     counted = await totals(kit.app.ctx.db, kit.app_id)
     assert sum(n for (metric, _, _), n in counted.items() if metric == "check") == sent
+
+
+async def test_a_write_failing_after_its_flush_was_cancelled_is_not_reported_as_lost(
+    kit: DeviceKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shielded write goes on after its flush is cancelled; when it then fails, nothing
+    awaits it: asyncio must not log "Task exception was never retrieved" at shutdown."""
+    reported: list[dict[str, object]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+
+    async def failing_apply(*_: object) -> None:
+        await asyncio.sleep(0.05)
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(repository, "apply", failing_apply)
+    recorder = SignalRecorder(kit.app.ctx.db, Clock(T0))
+    recorder.check(kit.app_id, 7, "1", "device-1")
+    flushing = asyncio.create_task(recorder.flush())
+    await asyncio.sleep(0.01)
+    flushing.cancel()
+    await asyncio.wait([flushing])
+    del flushing  # its traceback holds the write: without it, the write can be collected
+    await asyncio.sleep(0.1)  # the shielded write fails now, with nobody awaiting it
+    gc.collect()
+    loop.set_exception_handler(None)
+    assert reported == []
+    assert recorder.held_batches == 1  # kept for the next flush

@@ -137,7 +137,9 @@ class SignalRecorder:
                 # shutdown) would leave its connection, and SQLite's write lock, behind, and the
                 # shutdown flush after it would time out and lose the counts. The shielded write
                 # finishes on its own; a later flush of the same batch finds its id ledgered.
-                await asyncio.shield(repository.apply(self._db, batches))
+                write = asyncio.ensure_future(repository.apply(self._db, batches))
+                write.add_done_callback(_retrieve_failure)
+                await asyncio.shield(write)
             except Exception as exc:  # any database failure: keep the batches, retry later
                 if refused(exc):
                     await self._one_by_one(batches)
@@ -193,3 +195,11 @@ def _add_tallies(
             key4 = (app_id, minute, release_id, version)
             held = sketches.get(key4)
             sketches[key4] = sketch if held is None else union_of(held, sketch)
+
+
+def _retrieve_failure(write: asyncio.Future[None]) -> None:
+    """Marks a shielded write's failure as seen. Nobody awaits the write once its flush was
+    cancelled (asyncio would log "exception never retrieved"); its batches stay held, and the
+    next flush retries them and logs its own failure."""
+    if not write.cancelled():
+        write.exception()
