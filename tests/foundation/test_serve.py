@@ -146,6 +146,15 @@ def test_db_and_user_commands(tmp_path: Path) -> None:
         assert server.terminate() == 0
 
 
+def with_startup_hook(tmp_path: Path, code: str, **settings: str) -> dict[str, str]:
+    """`clean_env(**settings)` plus a `sitecustomize` running `code` in every Python process
+    of the server (the parent and, through fork hooks, its workers)."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(code)
+    return clean_env(data_dir=str(tmp_path / "data"), **settings) | {"PYTHONPATH": str(hooks)}
+
+
 FORK_WATCH = """
 import os, threading
 def _record_threads():
@@ -160,12 +169,9 @@ def test_the_parent_forks_its_workers_with_no_other_thread(tmp_path: Path) -> No
     """A thread alive in the parent at fork time can hold a lock (a module's import lock, a
     log handler's) that stays held forever in the child: that worker's build then hangs and
     every request it accepts waits. This records the parent's threads at every fork."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(FORK_WATCH)
     forks = tmp_path / "forks.log"
-    env = clean_env(data_dir=str(tmp_path / "data"), workers="2")
-    env |= {"PYTHONPATH": str(hooks), "TW_TEST_FORK_LOG": str(forks)}
+    env = with_startup_hook(tmp_path, FORK_WATCH, workers="2")
+    env["TW_TEST_FORK_LOG"] = str(forks)
     with Server(tmp_path, env) as server:
         server.wait_ready(workers=2)
         assert server.terminate() == 0
@@ -194,11 +200,7 @@ os.register_at_fork(after_in_child=_in_worker)
 def test_a_worker_whose_build_never_ends_is_killed_at_shutdown(tmp_path: Path) -> None:
     """A worker stuck in its start-up cannot finish its shutdown either: granian kills it
     after TRADEWIND_SHUTDOWN_TIMEOUT_SECONDS, and the server stops."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(HANGING_BUILD)
-    env = clean_env(data_dir=str(tmp_path / "data"), shutdown_timeout_seconds="2")
-    env["PYTHONPATH"] = str(hooks)
+    env = with_startup_hook(tmp_path, HANGING_BUILD, shutdown_timeout_seconds="2")
     with Server(tmp_path, env) as server:
         deadline = time.monotonic() + 60
         while not server.answers("/health/live"):
