@@ -134,10 +134,23 @@ class Database:
         await self.engine.dispose()
 
 
+async def save_rows(session: AsyncSession, *rows: object) -> None:
+    """Write these rows now, new or changed (new ones join the unit of work): their ids, and
+    any constraint error, are known after."""
+    session.add_all(rows)
+    await session.flush()
+
+
+async def save_deletion(session: AsyncSession, row: object) -> None:
+    """Delete a loaded row and write the deletion now."""
+    await session.delete(row)
+    await session.flush()
+
+
 async def save(session: AsyncSession) -> None:
     """Write the changes made to rows the unit of work holds now instead of at commit (the next
-    step reads them back, or needs their constraint errors). New and deleted rows go through
-    their aggregate's repository."""
+    step reads them back, or needs their constraint errors). New rows: `save_rows`; deleted
+    ones: `save_deletion`; rows built from values: their aggregate's repository."""
     await session.flush()
 
 

@@ -199,8 +199,8 @@ SESSION_FACTORIES = frozenset({"unit_of_work", "sessions"})
 
 # Modules that are not repositories but may write through the session, each with its reason.
 WRITE_EXCEPTIONS = {
-    "tradewind.db": "the unit of work itself: `save` writes the changes made to loaded rows "
-    "before the commit",
+    "tradewind.db": "the unit of work itself: `save`, `save_rows` and `save_deletion` write "
+    "rows before the commit",
 }
 
 
@@ -247,13 +247,13 @@ def _session_writes(module: Module) -> list[str]:
 def test_only_repositories_write_through_the_session() -> None:
     offences = _outside_repositories(WRITE_EXCEPTIONS, _session_writes)
     assert not offences, (
-        "session writes outside a repository (add a function to the aggregate's repository, "
-        "or `db.save` after changing loaded rows):\n" + "\n".join(offences)
+        "session writes outside a repository (use `save_rows`, `save_deletion` or `save` of "
+        "tradewind.db, or a function of the aggregate's repository):\n" + "\n".join(offences)
     )
 
 
 def test_the_write_rule_sees_repositories_write() -> None:
-    module = by_name()["tradewind.tokens.repository"]
+    module = by_name()["tradewind.accounts.repository"]
     assert any(".add(" in found for found in _session_writes(module))
     assert any(".flush(" in found for found in _session_writes(module))
 

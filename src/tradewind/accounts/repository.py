@@ -117,12 +117,6 @@ async def release_failure_slot(session: AsyncSession, reservation: Reservation) 
     )
 
 
-async def add_user(session: AsyncSession, user: User) -> User:
-    session.add(user)
-    await session.flush()
-    return user
-
-
 async def add_session(
     session: AsyncSession, user_id: int, token_hash: str, kind: str, expires_at: datetime
 ) -> None:

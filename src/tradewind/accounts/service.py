@@ -25,7 +25,7 @@ from tradewind.accounts.security import (
 )
 from tradewind.accounts.signin import check_password
 from tradewind.audit.service import record
-from tradewind.db import Database, save
+from tradewind.db import Database, save, save_rows
 from tradewind.errors import (
     BadRequest,
     Conflict,
@@ -97,7 +97,8 @@ async def create_user(
         disabled=False,
         failed_logins=0,
     )
-    return await repo.add_user(session, user)
+    await save_rows(session, user)
+    return user
 
 
 async def update_user(

@@ -49,9 +49,3 @@ async def token_name(session: AsyncSession, token_id: int) -> str | None:
 
 async def session_kind(session: AsyncSession, session_id: int) -> str | None:
     return await session.scalar(select(Session.kind).where(Session.id == session_id))
-
-
-async def add_event(session: AsyncSession, event: AuditEvent) -> AuditEvent:
-    session.add(event)
-    await session.flush()
-    return event

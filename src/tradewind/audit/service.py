@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.audit import repository
 from tradewind.audit.repository import EventFilter
+from tradewind.db import save_rows
 from tradewind.models import AuditEvent
 from tradewind.webhooks import events as webhook_events
 
@@ -50,7 +51,7 @@ async def record(
         to_state=to_state,
         details=details or {},
     )
-    await repository.add_event(session, event)
+    await save_rows(session, event)
     await webhook_events.on_audit(session, event, actor_name(actor))
     return event
 

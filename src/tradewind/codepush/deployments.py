@@ -18,7 +18,7 @@ from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.audit.service import record
 from tradewind.codepush import keys
 from tradewind.codepush import repository as repo
-from tradewind.db import save
+from tradewind.db import save, save_deletion, save_rows
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.keys.keyring import Keyring
 from tradewind.models import Application
@@ -92,7 +92,7 @@ async def add(
         key_sealed=await keys.seal(keyring, access.app.id, key),
     )
     try:
-        await repo.add_deployment(session, deployment)
+        await save_rows(session, deployment)
     except IntegrityError as exc:
         raise Conflict(f"deployment {name!r} already exists", code="deployment_exists") from exc
     await _audit(session, principal, access, deployment, "add")
@@ -136,7 +136,7 @@ async def remove(session: AsyncSession, principal: Principal, access: AppAccess,
     await lock_app(session, access.app.id)
     deployment = await get(session, access.app.id, name)
     await _audit(session, principal, access, deployment, "remove")
-    await repo.delete_deployment(session, deployment)
+    await save_deletion(session, deployment)
     await bump_revision(session, access.app.id)
 
 

@@ -22,7 +22,7 @@ from tradewind.bundles.service import limits_of
 from tradewind.codepush import repository as repo
 from tradewind.codepush.deployments import get as get_deployment
 from tradewind.codepush.package import ignored, package_hash, write_zip
-from tradewind.db import Database
+from tradewind.db import Database, save_rows
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.files import service as files
 from tradewind.files.paths import guess_content_type
@@ -232,7 +232,7 @@ async def _publish(
         is_disabled=options.disabled,
         diffs_built=False,
     )
-    await repo.add_codepush_release(session, cp)
+    await save_rows(session, cp)
     await bump_revision(session, access.app.id)
     return cp
 
@@ -333,7 +333,7 @@ async def rollback(
         is_disabled=False,
         diffs_built=False,
     )
-    await repo.add_codepush_release(session, cp)
+    await save_rows(session, cp)
     await bump_revision(session, access.app.id)
     return cp
 

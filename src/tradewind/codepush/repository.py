@@ -158,22 +158,6 @@ async def blob_keys(session: AsyncSession, app_id: int, shas: Collection[str]) -
     return {sha: key for sha, key in (await session.execute(query)).all()}
 
 
-async def add_deployment(session: AsyncSession, deployment: CodePushDeployment) -> None:
-    session.add(deployment)
-    await session.flush()
-
-
-async def delete_deployment(session: AsyncSession, deployment: CodePushDeployment) -> None:
-    await session.delete(deployment)
-    await session.flush()
-
-
-async def add_codepush_release(session: AsyncSession, cp: CodePushRelease) -> CodePushRelease:
-    session.add(cp)
-    await session.flush()
-    return cp
-
-
 async def add_diff(session: AsyncSession, release_id: int, from_hash: str, blob: Blob) -> None:
     session.add(
         CodePushDiff(

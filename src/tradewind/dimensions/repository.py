@@ -41,10 +41,5 @@ async def shift_positions(
     )
 
 
-async def add_dimension(session: AsyncSession, dimension: Dimension) -> None:
-    session.add(dimension)
-    await session.flush()
-
-
 async def delete_dimension(session: AsyncSession, dimension_id: int) -> None:
     await session.execute(delete(Dimension).where(Dimension.id == dimension_id))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.dimensions import repository as repo
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Dimension
@@ -65,7 +65,7 @@ async def create_dimension(
         app_id=app_id, name=name, type=type_, position=position, description=description
     )
     try:
-        await repo.add_dimension(session, dimension)
+        await save_rows(session, dimension)
     except IntegrityError as exc:
         raise _exists(name) from exc
     await _audit(session, principal, access, dimension, "create", {"type": type_})

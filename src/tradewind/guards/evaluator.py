@@ -23,7 +23,7 @@ from tradewind.access.service import AppAccess
 from tradewind.analytics.repository import release_outcomes
 from tradewind.analytics.service import baseline_release
 from tradewind.audit.service import SystemActor
-from tradewind.db import Database
+from tradewind.db import Database, save_rows
 from tradewind.guards import repository as repo
 from tradewind.guards.decision import Baseline, Limits, Verdict, judge, next_ramp_step
 from tradewind.guards.service import guard_in_force, limits_of
@@ -132,7 +132,7 @@ async def _pause(session: AsyncSession, access: AppAccess, step: Step) -> None:
         reason=verdict.reason,
         figures=verdict.figures,
     )
-    await repo.add_trip(session, trip)
+    await save_rows(session, trip)
     log.warning(
         "rollout guard paused release %s (%s): %s", step.release_id, verdict.reason, verdict.figures
     )

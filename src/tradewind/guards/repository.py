@@ -22,12 +22,6 @@ async def release_guard(session: AsyncSession, release_id: int) -> ReleaseGuard 
     return await session.get(ReleaseGuard, release_id, populate_existing=True)
 
 
-async def save_guard(session: AsyncSession, guard: AppGuard | ReleaseGuard) -> None:
-    """Write a new or changed guard now."""
-    session.add(guard)
-    await session.flush()
-
-
 async def delete_app_guard(session: AsyncSession, app_id: int) -> bool:
     result = await session.execute(delete(AppGuard).where(AppGuard.app_id == app_id))
     return bool(getattr(result, "rowcount", 0))
@@ -38,11 +32,6 @@ async def delete_release_guard(session: AsyncSession, release_id: int) -> bool:
         delete(ReleaseGuard).where(ReleaseGuard.release_id == release_id)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-async def add_trip(session: AsyncSession, trip: GuardTrip) -> None:
-    session.add(trip)
-    await session.flush()
 
 
 async def last_trip(session: AsyncSession, release_id: int) -> GuardTrip | None:

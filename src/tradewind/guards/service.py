@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save_rows
 from tradewind.errors import Conflict, ValidationFailed
 from tradewind.guards import repository as repo
 from tradewind.guards.decision import Limits, next_ramp_step
@@ -74,7 +75,7 @@ async def set_app_guard(
     if guard is None:
         guard = AppGuard(app_id=access.app.id)
     _apply(guard, body)
-    await repo.save_guard(session, guard)
+    await save_rows(session, guard)
     await _audit(session, principal, access, "guard.set", "application", access.app.id, body)
     return guard
 
@@ -97,7 +98,7 @@ async def set_release_guard(
     if guard is None:
         guard = ReleaseGuard(release_id=release.id, app_id=access.app.id)
     _apply(guard, body)
-    await repo.save_guard(session, guard)
+    await save_rows(session, guard)
     await _audit(session, principal, access, "guard.set", "release", release.id, body)
     return guard
 

@@ -25,11 +25,6 @@ def _pending(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def add_invitation(session: AsyncSession, invitation: Invitation) -> None:
-    session.add(invitation)
-    await session.flush()
-
-
 async def list_pending(
     session: AsyncSession, scope: Scope, now: datetime
 ) -> list[tuple[Invitation, str | None]]:

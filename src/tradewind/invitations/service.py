@@ -21,7 +21,7 @@ from tradewind.accounts import repository as accounts_repo
 from tradewind.accounts import service as accounts
 from tradewind.accounts.security import hash_token, new_token
 from tradewind.audit.service import record
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.errors import Conflict, Forbidden, Gone, NotFound
 from tradewind.invitations import repository as repo
 from tradewind.invitations.mail import mail_configured, send_mail
@@ -105,7 +105,7 @@ async def invite(
         created_at=now,
         expires_at=now + timedelta(hours=settings.invitation_ttl_hours),
     )
-    await repo.add_invitation(session, invitation)
+    await save_rows(session, invitation)
     await record(
         session,
         principal,

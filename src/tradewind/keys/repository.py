@@ -34,11 +34,6 @@ async def signing_key(session: AsyncSession, app_id: int, key_id: str) -> Signin
     return (await session.scalars(query)).one_or_none()
 
 
-async def add_signing_key(session: AsyncSession, key: SigningKey) -> None:
-    session.add(key)
-    await session.flush()
-
-
 async def sealed_signing_keys(session: AsyncSession, after_id: int, limit: int) -> list[SigningKey]:
     """A page of every application's signing keys, by id (for rotation)."""
     query = select(SigningKey).where(SigningKey.id > after_id).order_by(SigningKey.id).limit(limit)
@@ -59,19 +54,8 @@ async def upload_key(session: AsyncSession, app_id: int, key_id: str) -> UploadK
     return (await session.scalars(query)).one_or_none()
 
 
-async def add_upload_key(session: AsyncSession, key: UploadKey) -> None:
-    session.add(key)
-    await session.flush()
-
-
 async def upload_policy(session: AsyncSession, app_id: int) -> UploadPolicy | None:
     return await session.get(UploadPolicy, app_id, populate_existing=True)
-
-
-async def save_upload_policy(session: AsyncSession, policy: UploadPolicy) -> None:
-    """Write a new or changed upload policy now."""
-    session.add(policy)
-    await session.flush()
 
 
 async def sealed_batch(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.errors import Conflict, NotFound, ValidationFailed
 from tradewind.keys import repository as repo
 from tradewind.keys import signing
@@ -101,7 +101,7 @@ async def create_signing_key(
         disabled=False,
         imported=spec.private_pem is not None,
     )
-    await repo.add_signing_key(session, row)
+    await save_rows(session, row)
     await bump_revision(session, app_id)
     return row
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.errors import Conflict, NotFound, ValidationFailed
 from tradewind.keys import repository as repo
 from tradewind.keys import signing
@@ -58,7 +58,7 @@ async def add_upload_key(
         fingerprint=signing.fingerprint(public),
         disabled=False,
     )
-    await repo.add_upload_key(session, row)
+    await save_rows(session, row)
     await _audit(session, principal, access, "upload_key.add", key_id, row.fingerprint)
     return row
 
@@ -102,7 +102,7 @@ async def set_policy(
     elif policy.require_signature == required:
         return
     policy.require_signature = required
-    await repo.save_upload_policy(session, policy)
+    await save_rows(session, policy)
     action = "upload_policy.require" if required else "upload_policy.relax"
     await record(
         session,

@@ -10,16 +10,6 @@ from tradewind.members import repository as members_repo
 from tradewind.models import Application, Organisation
 
 
-async def add_org(session: AsyncSession, org: Organisation) -> None:
-    session.add(org)
-    await session.flush()
-
-
-async def add_app(session: AsyncSession, app: Application) -> None:
-    session.add(app)
-    await session.flush()
-
-
 async def visible_orgs(session: AsyncSession, principal: Principal) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if not principal.is_site_admin:

@@ -13,7 +13,7 @@ from tradewind.access.principal import Principal
 from tradewind.access.roles import Role
 from tradewind.access.service import AppAccess, OrgAccess, app_role, org_role
 from tradewind.audit.service import record
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.errors import Conflict, Forbidden
 from tradewind.files import service as files
 from tradewind.members import repository as members_repo
@@ -39,7 +39,7 @@ async def create_org(
         raise Conflict(f"organisation '{name}' already exists", code="organisation_exists")
     org = Organisation(name=name, display_name=display_name or name)
     await _unique(
-        repo.add_org(session, org), f"organisation '{name}' already exists", "organisation_exists"
+        save_rows(session, org), f"organisation '{name}' already exists", "organisation_exists"
     )
     members_repo.add_member(session, Scope(org.id), principal.user_id, Role.OWNER)
     await record(session, principal, "org.create", "organisation", org.id, org_id=org.id)
@@ -108,7 +108,7 @@ async def create_app(
         last_package_version=0,
     )
     await _unique(
-        repo.add_app(session, app), f"application '{name}' already exists", "application_exists"
+        save_rows(session, app), f"application '{name}' already exists", "application_exists"
     )
     await record(
         session, principal, "app.create", "application", app.id, org_id=org.id, app_id=app.id

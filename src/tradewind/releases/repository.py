@@ -216,17 +216,6 @@ async def resources_of(
     return result
 
 
-async def save_release(session: AsyncSession, release: Release) -> None:
-    """Write a new or changed release now."""
-    session.add(release)
-    await session.flush()
-
-
-async def add_releases(session: AsyncSession, releases: Sequence[Release]) -> None:
-    session.add_all(releases)
-    await session.flush()
-
-
 async def set_resources(session: AsyncSession, release_id: int, file_ids: Sequence[int]) -> None:
     await session.execute(delete(ReleaseResource).where(ReleaseResource.release_id == release_id))
     if file_ids:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import Actor, record
+from tradewind.db import save_rows
 from tradewind.errors import BadRequest, Conflict, NotFound
 from tradewind.models import Package, Release
 from tradewind.models.base import utcnow
@@ -334,7 +335,7 @@ async def _save(session: AsyncSession, release: Release) -> None:
     """Write the release now; a concurrent release of the same target that won the race
     becomes a 409."""
     try:
-        await repo.save_release(session, release)
+        await save_rows(session, release)
     except IntegrityError as exc:
         raise _conflict(None, release.channel) from exc
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.db import save_rows
 from tradewind.errors import BadRequest
 from tradewind.models import Package, Release
 from tradewind.packages import repository as packages_repo
@@ -73,7 +74,7 @@ async def create_variants(
             variant_ranges=ranges[variant.name],
         )
         rows.append(row)
-    await repo.add_releases(session, rows)
+    await save_rows(session, *rows)
     for row in rows:
         await repo.set_resources(session, row.id, resource_ids)
     return rows

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save_rows
 from tradewind.dimensions import repository as dimensions_repo
 from tradewind.dimensions import service as dimensions_service
 from tradewind.errors import BadRequest, Conflict, NotFound
@@ -66,7 +67,7 @@ async def put_cohort_dimension(
     else:
         await _ensure_targeted_cohorts_kept(session, app_id, name, spec.names)
         row.base_dimension, row.cohorts = base, stored
-    await repo.save_cohort_dimension(session, row)
+    await save_rows(session, row)
     await _audit(session, principal, access, row, "put")
     await releases_repo.bump_revision(session, app_id)
     return row

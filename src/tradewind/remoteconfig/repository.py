@@ -17,12 +17,6 @@ async def list_properties(session: AsyncSession, app_id: int) -> list[ConfigProp
     return list(await session.scalars(query))
 
 
-async def add_properties(session: AsyncSession, rows: Collection[ConfigProperty]) -> None:
-    """Add new properties and write them with the schema's other changes."""
-    session.add_all(rows)
-    await session.flush()
-
-
 async def delete_properties(session: AsyncSession, app_id: int, names: Collection[str]) -> None:
     if names:
         await session.execute(
@@ -49,12 +43,6 @@ async def cohort_dimension(session: AsyncSession, app_id: int, name: str) -> Coh
     )
 
 
-async def save_cohort_dimension(session: AsyncSession, row: CohortDimension) -> None:
-    """Write a new or changed cohort dimension now."""
-    session.add(row)
-    await session.flush()
-
-
 async def cohorts_on_base(session: AsyncSession, app_id: int, base: str) -> list[str]:
     query = select(CohortDimension.name).where(
         CohortDimension.app_id == app_id, CohortDimension.base_dimension == base
@@ -79,12 +67,6 @@ async def view_by_name(session: AsyncSession, app_id: int, name: str) -> SavedVi
     return await session.scalar(
         select(SavedView).where(SavedView.app_id == app_id, SavedView.name == name)
     )
-
-
-async def save_view(session: AsyncSession, view: SavedView) -> None:
-    """Write a new or changed saved view now."""
-    session.add(view)
-    await session.flush()
 
 
 async def delete_view(session: AsyncSession, view_id: int) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save_rows
 from tradewind.dimensions import repository as dimensions_repo
 from tradewind.errors import BadRequest, NotFound
 from tradewind.models import Release, SavedView
@@ -66,7 +67,7 @@ async def put_view(
         view.filters = dict(filters)
     except NotFound:
         view = SavedView(app_id=access.app.id, name=name, filters=dict(filters))
-    await repo.save_view(session, view)
+    await save_rows(session, view)
     await _audit(session, principal, access, view, "put")
     return view
 

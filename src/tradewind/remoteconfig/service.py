@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
 from tradewind.audit.service import record
+from tradewind.db import save_rows
 from tradewind.errors import Conflict
 from tradewind.models import ConfigProperty
 from tradewind.releases import repository as releases_repo
@@ -62,7 +63,7 @@ async def replace_schema(
             row.description = spec.description
             row.default_value = {"value": spec.default}
             row.schema = dict(spec.schema)
-    await repo.add_properties(session, added)
+    await save_rows(session, *added)
     details = {"added": sorted(set(specs) - set(rows)), "removed": removed, "changed": changed}
     await record(
         session,

@@ -32,9 +32,3 @@ async def active_name_taken(session: AsyncSession, user_id: int, name: str) -> b
         ApiToken.user_id == user_id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
     )
     return await session.scalar(query.limit(1)) is not None
-
-
-async def add_token(session: AsyncSession, token: ApiToken) -> ApiToken:
-    session.add(token)
-    await session.flush()
-    return token

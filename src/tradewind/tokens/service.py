@@ -18,7 +18,7 @@ from tradewind.access.roles import Role, highest
 from tradewind.access.service import app_role, can_see_org, org_role
 from tradewind.accounts.security import API_TOKEN_PREFIX, new_token
 from tradewind.audit.service import record
-from tradewind.db import save
+from tradewind.db import save, save_rows
 from tradewind.errors import BadRequest, Conflict, Forbidden, NotFound
 from tradewind.members import repository as members_repo
 from tradewind.models import ApiToken, Application, Organisation
@@ -186,7 +186,7 @@ async def create_token(
         max_role=request.max_role.value if request.max_role else None,
         expires_at=expires_at,
     )
-    await repo.add_token(session, token)
+    await save_rows(session, token)
     await _audit(session, principal, token, "token.create")
     view = _view(
         token, where.org.name if where.org else None, where.app.name if where.app else None

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tradewind.db import save_rows
 from tradewind.models import AuditEvent, Webhook, WebhookDelivery
 from tradewind.models.base import utcnow
 from tradewind.webhooks import repository as repo
@@ -45,7 +46,7 @@ async def on_audit(session: AsyncSession, event: AuditEvent, actor: str | None) 
         "to_state": event.to_state,
         "details": event.details,
     }
-    await repo.add_deliveries(session, [new_delivery(hook.id, name, payload) for hook in hooks])
+    await save_rows(session, *(new_delivery(hook.id, name, payload) for hook in hooks))
     for hook in hooks:
         await repo.prune(session, hook.id)
 

@@ -22,11 +22,6 @@ async def listening(session: AsyncSession, org_id: int, app_id: int | None) -> l
     return list((await session.execute(query)).scalars())
 
 
-async def add_webhook(session: AsyncSession, webhook: Webhook) -> None:
-    session.add(webhook)
-    await session.flush()
-
-
 async def list_webhooks(session: AsyncSession, org_id: int, app_id: int | None) -> list[Webhook]:
     """The webhooks of exactly this scope (organisation-wide or one application)."""
     scope = Webhook.app_id.is_(None) if app_id is None else Webhook.app_id == app_id
@@ -50,11 +45,6 @@ async def webhooks_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Webh
 async def delete_webhook(session: AsyncSession, webhook_id: int) -> None:
     await session.execute(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id))
     await session.execute(delete(Webhook).where(Webhook.id == webhook_id))
-
-
-async def add_deliveries(session: AsyncSession, rows: list[WebhookDelivery]) -> None:
-    session.add_all(rows)
-    await session.flush()
 
 
 async def deliveries(session: AsyncSession, webhook_id: int, limit: int) -> list[WebhookDelivery]:

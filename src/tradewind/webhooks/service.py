@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess, OrgAccess
 from tradewind.audit.service import record
-from tradewind.db import Database
+from tradewind.db import Database, save_rows
 from tradewind.errors import NotFound
 from tradewind.keys.keyring import Keyring
 from tradewind.models import Webhook, WebhookDelivery
@@ -62,7 +62,7 @@ async def create(
         created_by=principal.user_id,
         created_at=utcnow(),
     )
-    await repo.add_webhook(session, webhook)
+    await save_rows(session, webhook)
     await _audit(session, principal, access, "webhook.create", webhook)
     return NewWebhook(webhook, secret)
 
@@ -128,7 +128,7 @@ async def _queue(
 ) -> WebhookDelivery:
     row = new_delivery(webhook.id, event, payload)
     row.next_attempt_at = delivery.claim_until(settings, utcnow())
-    await repo.add_deliveries(session, [row])
+    await save_rows(session, row)
     await repo.prune(session, webhook.id)
     return row
 
