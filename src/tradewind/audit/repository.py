@@ -1,4 +1,4 @@
-"""Queries over audit events, and their one write: a new event."""
+"""Queries over audit events."""
 
 from __future__ import annotations
 
