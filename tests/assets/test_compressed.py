@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import threading
+from pathlib import Path
 
 import brotli
 import pytest
@@ -15,7 +17,16 @@ from fixtures.serving import DeviceKit, files_of, running_app, sdk_parse
 from httpx import AsyncClient
 
 from tradewind.assets.handler import PREFIX
+from tradewind.compression import service as compression_service
+from tradewind.compression.compress import (
+    BACKGROUND_NICENESS,
+    SAMPLE_COUNT,
+    SAMPLE_SIZE,
+    compress_file,
+    looks_incompressible,
+)
 from tradewind.compression.service import compress_once
+from tradewind.compression.variants import Coding
 from tradewind.files.paths import blob_key
 from tradewind.settings import Settings
 
@@ -241,3 +252,68 @@ async def test_a_failing_blob_is_retried_later_and_does_not_block_others(kit: Fi
         ctx.db, ctx.blob_store, ctx.settings, exclude=frozenset(result.failed)
     )
     assert skipped.processed == 0
+
+
+def niceness_of(thread: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, thread)
+
+
+@pytest.fixture
+def compressions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Each real `compress_file` call: its coding and the nice value of its thread."""
+    calls: list[tuple[str, int]] = []
+
+    def recorded(source: Path, target: Path, coding: Coding, quality: int) -> int:
+        calls.append((coding, niceness_of(threading.get_native_id())))
+        return compress_file(source, target, coding, quality)
+
+    monkeypatch.setattr(compression_service, "compress_file", recorded)
+    return calls
+
+
+async def test_a_large_incompressible_file_is_not_compressed_at_all(
+    kit: FilesKit, compressions: list[tuple[str, int]]
+) -> None:
+    noise = os.urandom(1024 * 1024)  # an .hbc holding an already-compressed payload
+    await kit.uploaded("index.android.hbc", noise)
+    assert (await compress(kit)).unchanged == 1
+    assert await encodings_of(kit, noise) == ""
+    assert compressions == []  # the samples decided: no CPU spent on brotli at level 11
+
+
+async def test_a_packed_head_does_not_hide_a_compressible_rest(
+    kit: FilesKit, compressions: list[tuple[str, int]]
+) -> None:
+    mixed = os.urandom(300 * 1024) + javascript(12_000)
+    await kit.uploaded("index.android.bundle", mixed)
+    assert (await compress(kit)).compressed == 1
+    assert await encodings_of(kit, mixed) == "br,gzip"
+    assert [coding for coding, _ in compressions] == ["br", "gzip"]
+
+
+async def test_compression_runs_in_a_thread_of_lower_priority(
+    kit: FilesKit, compressions: list[tuple[str, int]]
+) -> None:
+    await kit.uploaded("main.js", JS)
+    await compress(kit)
+    requests_niceness = niceness_of(threading.get_native_id())
+    assert [niceness for _, niceness in compressions] == 2 * [
+        min(19, requests_niceness + BACKGROUND_NICENESS)
+    ]
+
+
+@pytest.mark.parametrize("size", [1000, SAMPLE_SIZE + 1, SAMPLE_COUNT * SAMPLE_SIZE + 1, 2_000_000])
+def test_samples_cover_a_small_file_whole_and_a_large_one_from_head_to_tail(
+    tmp_path: Path, size: int
+) -> None:
+    noise = os.urandom(size)
+    text = javascript(SAMPLE_SIZE // 50)[: min(size, SAMPLE_SIZE)]
+    cases = {
+        "noise": (noise, True),
+        "text at the head": (text + noise[len(text) :], False),
+        "text at the tail": (noise[: size - len(text)] + text, False),
+    }
+    for name, (data, incompressible) in cases.items():
+        sample = tmp_path / name
+        sample.write_bytes(data)
+        assert looks_incompressible(sample, size) is incompressible, name

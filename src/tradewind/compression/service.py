@@ -14,11 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from tradewind.compression import repository as repo
-from tradewind.compression.compress import compress_file
+from tradewind.compression.compress import (
+    compress_file,
+    looks_incompressible,
+    lower_thread_priority,
+)
 from tradewind.compression.variants import (
     CODINGS,
     Coding,
@@ -37,6 +44,17 @@ from tradewind.storage import BlobStore
 log = logging.getLogger("tradewind.compression")
 
 BATCH_SIZE = 20
+# One low-priority thread per process: compressing never competes with requests for a core.
+_compressing = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="tradewind-compress", initializer=lower_thread_priority
+)
+
+
+_T = TypeVar("_T")
+
+
+async def _in_background_thread(function: Callable[..., _T], *args: object) -> _T:
+    return await asyncio.get_running_loop().run_in_executor(_compressing, function, *args)
 
 
 @dataclass
@@ -81,10 +99,12 @@ async def _compress_blob(
     with temp_directory(settings.data_dir, "compress") as work:
         original = work / "original"
         await _download(store, blob.storage_key, original)
+        if await _in_background_thread(looks_incompressible, original, blob.size):
+            return await _record(db, store, blob, {})
         kept: dict[Coding, Path] = {}
         for coding in CODINGS:
             target = work / coding
-            size = await asyncio.to_thread(
+            size = await _in_background_thread(
                 compress_file, original, target, coding, settings.compression_brotli_quality
             )
             if worth_keeping(blob.size, size):
