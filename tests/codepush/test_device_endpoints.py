@@ -4,36 +4,18 @@ report_status into the signal pipeline, floods bounded."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from fixtures.codepush import CHECK, LEGACY_CHECK, CodePushKit
+from fixtures.database import counted_statements
 from fixtures.serving import running_app
-from sqlalchemy import event
 
-from tradewind.db import Database
 from tradewind.signals.model import Metric
 
 BUNDLE = {"CodePush/index.android.bundle": b"console.log(1)"}
 DEPLOY = "/v0.1/public/codepush/report_status/deploy"
 DOWNLOAD = "/v0.1/public/codepush/report_status/download"
 MODERN = {"x-codepush-sdk-version": "4.2.3"}
-
-
-@contextmanager
-def counted_statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_validation_comes_before_any_lookup(kit: CodePushKit) -> None:

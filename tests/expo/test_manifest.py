@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from fixtures.database import counted_statements
 from fixtures.expo import ExpoKit, expo_headers, js_bundle, write_export
 from fixtures.expo_client import check_manifest, download_all, expo_hash, read_answer, unpadded
 
@@ -203,22 +204,11 @@ async def test_launch_asset_hash_is_the_unpadded_base64url_sha256(
 
 
 async def test_manifest_requests_run_no_sql(kit: ExpoKit, tmp_path: Path) -> None:
-    from sqlalchemy import event
-
     await kit.published(write_export(tmp_path / "dist", js_bundle(1)))
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    engine = kit.app.ctx.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted_statements(kit.app.ctx.db) as seen:
         for platform in ("android", "ios", "android"):
             r = await kit.manifest(platform=platform)
             assert r.status_code == 200
         r = await kit.manifest(expo_headers(runtime="0.0.1"))
         assert r.status_code == 404
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert seen == []

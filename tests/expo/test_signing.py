@@ -17,10 +17,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
+from fixtures.database import counted_statements
 from fixtures.expo import ExpoKit, expo_headers, js_bundle, write_export
 from fixtures.expo_client import ClientRejects, read_answer, verify_signature
 from fixtures.expo_node import node_parse
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.expo.signing import Signer
@@ -117,18 +117,12 @@ async def test_signatures_are_made_when_the_snapshot_is_built_never_per_request(
     await kit.published(write_export(tmp_path / "dist", js_bundle(1)))
     made = signer.calls
     assert made > 0
-    statements: list[str] = []
-    engine = kit.app.ctx.db.engine.sync_engine
-    listener = lambda *args: statements.append(str(args[2]))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements(kit.app.ctx.db) as statements:
         for n in range(20):
             headers = expo_headers(
                 expo_expect_signature=EXPECT, eas_client_id=str(uuid.UUID(int=n + 1))
             )
             assert (await kit.manifest(headers)).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert signer.calls == made and statements == []
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
+from fixtures.database import counted_statements
 from fixtures.files import FilesKit, error_code, sha
 
 from tradewind.files.paths import blob_key
@@ -24,6 +26,43 @@ async def test_upload_creates_file_and_blob(kit: FilesKit) -> None:
     stored = b"".join([c async for c in kit.store.read_range(blob_key(kit.app_id, sha(data)))])
     assert stored == data
     assert kit.temp_leftovers() == []
+
+
+# What an upload reads and writes; the background loops (snapshot watcher, webhooks, metrics)
+# may run statements of their own meanwhile, on other tables.
+_UPLOAD_TABLES = {
+    "sessions",
+    "users",
+    "organisations",
+    "org_members",
+    "app_members",
+    "blobs",
+    "cleanup_outbox",
+    "files",
+}
+
+
+def _first_table(statement: str) -> str | None:
+    found = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", statement)
+    return found.group(1) if found else None
+
+
+async def test_an_upload_costs_one_query_to_authenticate_two_to_authorise_and_five_to_store(
+    kit: FilesKit,
+) -> None:
+    with counted_statements(kit.app.ctx.db) as statements:
+        await kit.uploaded("budget.bin", b"statement budget")
+    tables = [_first_table(s) for s in statements if _first_table(s) in _UPLOAD_TABLES]
+    assert tables == [
+        "sessions",  # the bearer session, joined with its user
+        "organisations",  # the organisation, joined with the application
+        "org_members",  # the caller's roles on both, as two scalar subqueries
+        "blobs",  # is this content stored already?
+        "cleanup_outbox",  # the new key, committed before the blob is written
+        "blobs",  # the blob row (RETURNING: no read-back)
+        "cleanup_outbox",  # settled in the same transaction
+        "files",  # the file row
+    ]
 
 
 async def test_same_bytes_are_stored_once(kit: FilesKit) -> None:

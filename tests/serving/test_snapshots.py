@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from fixtures.database import counted_statements
 from fixtures.serving import DEVICE_PATHS, DeviceKit, running_app
 from httpx import AsyncClient, Response
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from tradewind.db import Database
 from tradewind.models import Application, Organisation
@@ -28,20 +27,6 @@ async def eventually(check: Any, predicate: Any) -> Response:
         if predicate(response) or loop.time() > deadline:
             return response
         await asyncio.sleep(0.05)
-
-
-@contextmanager
-def counted_statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_watcher_swaps_in_changes_by_itself(kit: DeviceKit) -> None:

@@ -54,11 +54,8 @@ async def app_role(
     session: AsyncSession, principal: Principal, org: Organisation, app: Application
 ) -> Role | None:
     role = Role.OWNER if principal.is_site_admin else None
-    role = highest(
-        role,
-        await members_repo.org_role(session, org.id, principal.user_id),
-        await members_repo.app_role(session, app.id, principal.user_id),
-    )
+    on_org, on_app = await members_repo.roles_on_app(session, org.id, app.id, principal.user_id)
+    role = highest(role, on_org, on_app)
     return _cap_by_token(principal, role, org.id, app.id)
 
 
@@ -112,10 +109,9 @@ async def require_org(
 async def require_app(
     session: AsyncSession, principal: Principal, org_name: str, app_name: str, needed: Role
 ) -> AppAccess:
-    org = await repo.org_by_name(session, org_name)
+    org, app = await repo.org_and_app_by_name(session, org_name, app_name)
     if org is None:
         raise NotFound(f"organisation '{org_name}' not found", code="organisation_not_found")
-    app = await repo.app_by_name(session, org.id, app_name)
     role = await app_role(session, principal, org, app) if app else None
     if role is None and not await can_see_org(session, principal, org):
         raise NotFound(f"organisation '{org_name}' not found", code="organisation_not_found")

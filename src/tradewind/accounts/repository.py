@@ -42,12 +42,26 @@ async def list_users(session: AsyncSession) -> list[User]:
     return list(await session.scalars(select(User).order_by(User.id)))
 
 
-async def session_by_hash(session: AsyncSession, token_hash: str) -> Session | None:
-    return await session.scalar(select(Session).where(Session.token_hash == token_hash))
+async def session_by_hash(session: AsyncSession, token_hash: str) -> tuple[Session, User] | None:
+    """The session with this token hash and its user, in one query."""
+    query = (
+        select(Session, User)
+        .join(User, User.id == Session.user_id)
+        .where(Session.token_hash == token_hash)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
 
 
-async def api_token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
-    return await session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+async def api_token_by_hash(session: AsyncSession, token_hash: str) -> tuple[ApiToken, User] | None:
+    """The API token with this hash and its user, in one query."""
+    query = (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def touch_session(session: AsyncSession, session_id: int, now: datetime) -> None:

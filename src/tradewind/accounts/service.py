@@ -267,37 +267,42 @@ async def authenticate(
 
 
 async def _active_user(session: AsyncSession, user_id: int) -> User:
-    user = await repo.user_by_id(session, user_id)
+    return _require_active(await repo.user_by_id(session, user_id))
+
+
+def _require_active(user: User | None) -> User:
     if user is None or user.disabled:
         raise _invalid("account_disabled", "this account is disabled")
     return user
 
 
 async def _authenticate_session(session: AsyncSession, token: str) -> Principal:
-    record = await repo.session_by_hash(session, hash_token(token))
+    found = await repo.session_by_hash(session, hash_token(token))
     now = utcnow()
-    if record is None:
+    if found is None:
         raise _invalid("invalid_token", "unknown or revoked session")
+    record, user = found
     if record.revoked_at is not None:
         raise _invalid("token_revoked", "this session has been signed out")
     if record.expires_at <= now:
         raise _invalid("token_expired", "this session has expired; sign in again")
-    user = await _active_user(session, record.user_id)
+    _require_active(user)
     if record.last_used_at is None or now - record.last_used_at > TOUCH_INTERVAL:
         await repo.touch_session(session, record.id, now)
     return Principal(user.id, user.email, user.is_site_admin, session_id=record.id)
 
 
 async def _authenticate_api_token(session: AsyncSession, token: str) -> Principal:
-    record = await repo.api_token_by_hash(session, hash_token(token))
+    found = await repo.api_token_by_hash(session, hash_token(token))
     now = utcnow()
-    if record is None:
+    if found is None:
         raise _invalid("invalid_token", "unknown API token")
+    record, user = found
     if record.revoked_at is not None:
         raise _invalid("token_revoked", "this API token has been revoked")
     if record.expires_at is not None and record.expires_at <= now:
         raise _invalid("token_expired", "this API token has expired")
-    user = await _active_user(session, record.user_id)
+    _require_active(user)
     if record.last_used_at is None or now - record.last_used_at > TOUCH_INTERVAL:
         await repo.touch_api_token(session, record.id, now)
     scope = TokenScope(

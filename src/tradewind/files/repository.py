@@ -56,8 +56,11 @@ async def insert_blobs(
     session: AsyncSession, app_id: int, rows: Sequence[dict[str, Any]]
 ) -> dict[str, Blob]:
     """Insert these blob rows in batches, keeping any that already exist; all by sha256."""
-    await _insert_many_ignoring_conflict(session, Blob, rows, ["app_id", "sha256"])
-    return await blobs_by_sha(session, app_id, (row["sha256"] for row in rows))
+    inserted = await _insert_many_ignoring_conflict(session, Blob, rows, ["app_id", "sha256"])
+    blobs = {blob.sha256: blob for blob in inserted}
+    existing = {row["sha256"] for row in rows} - blobs.keys()
+    blobs.update(await blobs_by_sha(session, app_id, existing))
+    return blobs
 
 
 async def insert_files(

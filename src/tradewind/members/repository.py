@@ -104,11 +104,14 @@ async def org_role(session: AsyncSession, org_id: int, user_id: int) -> Role | N
     return Role(role) if role else None
 
 
-async def app_role(session: AsyncSession, app_id: int, user_id: int) -> Role | None:
-    role = await session.scalar(
-        select(AppMember.role).where(AppMember.app_id == app_id, AppMember.user_id == user_id)
-    )
-    return Role(role) if role else None
+async def roles_on_app(
+    session: AsyncSession, org_id: int, app_id: int, user_id: int
+) -> tuple[Role | None, Role | None]:
+    """The user's role on the organisation and on the application, in one query."""
+    on_org = select(OrgMember.role).where(OrgMember.org_id == org_id, OrgMember.user_id == user_id)
+    on_app = select(AppMember.role).where(AppMember.app_id == app_id, AppMember.user_id == user_id)
+    row = (await session.execute(select(on_org.scalar_subquery(), on_app.scalar_subquery()))).one()
+    return (Role(row[0]) if row[0] else None, Role(row[1]) if row[1] else None)
 
 
 def _app_memberships_in_org(org_id: int, user_id: int) -> Select[str]:
