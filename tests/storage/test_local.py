@@ -11,7 +11,7 @@ from storage.helpers import all_keys, read_all, source_file
 
 from tradewind.errors import Conflict
 from tradewind.settings import Settings
-from tradewind.storage import LocalBlobStore, create_blob_store, local
+from tradewind.storage import Adoption, LocalBlobStore, create_blob_store, local
 
 pytestmark = pytest.mark.once  # no database: one run is enough
 
@@ -100,3 +100,42 @@ async def test_adopt_key_clash_with_directory(tmp_path: Path) -> None:
     with pytest.raises(Conflict) as info:
         await store.adopt_file("apps/5", source_file(tmp_path / "in2", b"y"), "text/plain")
     assert info.value.code == "blob_key_conflict"
+
+
+async def test_a_batch_is_moved_into_place_and_each_directory_synced_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    synced: list[Path] = []
+    real_fsync_dir = local._fsync_dir
+
+    def fsync_dir(directory: Path) -> None:
+        synced.append(directory)
+        real_fsync_dir(directory)
+
+    monkeypatch.setattr(local, "_fsync_dir", fsync_dir)
+    keys = [f"apps/5/sha256/{n:064x}" for n in range(10)] + ["apps/6/sha256/" + "f" * 64]
+    sources = [source_file(tmp_path / f"in{n}", f"blob {n}".encode()) for n in range(len(keys))]
+    await store.adopt_files(
+        [Adoption(key, source, "text/plain") for key, source in zip(keys, sources, strict=True)]
+    )
+    assert files_under(tmp_path / "blobs") == sorted(keys)
+    assert not any(source.exists() for source in sources)
+    assert [store.local_path(key).read_bytes() for key in keys] == [
+        f"blob {n}".encode() for n in range(len(keys))
+    ]
+    assert sorted(synced) == sorted({store.local_path(key).parent for key in keys})
+
+
+async def test_a_batch_with_a_key_clash_fails_once_the_others_are_in_place(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    await store.put_file(KEY, source_file(tmp_path / "in", b"x"), "text/plain")
+    fine = "apps/5/sha256/" + "a" * 64
+    batch = [
+        Adoption("apps/5", source_file(tmp_path / "clash", b"y"), "text/plain"),
+        Adoption(fine, source_file(tmp_path / "fine", b"z"), "text/plain"),
+    ]
+    with pytest.raises(Conflict) as info:
+        await store.adopt_files(batch)
+    assert info.value.code == "blob_key_conflict"
+    assert store.local_path(fine).read_bytes() == b"z"

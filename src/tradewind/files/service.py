@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,10 +21,7 @@ from tradewind.files.schemas import FileRef
 from tradewind.models import Blob, File
 from tradewind.outbox import service as outbox
 from tradewind.settings import Settings
-from tradewind.storage import BlobStore
-
-# Blob writes in flight at once for one request (S3 multipart uploads are parallel inside).
-PUT_CONCURRENCY = 4
+from tradewind.storage import Adoption, BlobStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +60,10 @@ async def save_contents(
         return blobs
     keys = {sha: blob_key(app_id, sha) for sha in missing}
     pending = await outbox.register_pending(db, list(keys.values()), settings.cleanup_grace_seconds)
-    limit = asyncio.Semaphore(PUT_CONCURRENCY)
-
-    async def put(content: Content) -> None:
-        async with limit:
-            sha = content.received.sha256
-            # The temporary file is this request's own: the store may move it into place.
-            await store.adopt_file(keys[sha], content.received.path, content.content_type)
-
-    await asyncio.gather(*(put(c) for c in missing.values()))
+    # The temporary files are this request's own: the store may move them into place.
+    await store.adopt_files(
+        [Adoption(keys[sha], c.received.path, c.content_type) for sha, c in missing.items()]
+    )
     rows = [
         {
             "app_id": app_id,

@@ -7,14 +7,20 @@ key can be appended to a URL without escaping.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from tradewind.errors import BadRequest, NotFound
 
 READ_CHUNK_SIZE = 256 * 1024
+_T = TypeVar("_T")
+# Blob writes in flight at once for one batch (S3 multipart uploads are parallel inside).
+ADOPT_CONCURRENCY = 4
 MAX_KEY_LENGTH = 1024
 # Leaves room under the usual 255-byte file name limit for the local backend's temp names.
 MAX_SEGMENT_LENGTH = 200
@@ -22,6 +28,25 @@ MAX_SEGMENT_LENGTH = 200
 # RFC 3986 "unreserved" characters: safe in a file name and in a URL path without escaping.
 _SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 _PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+async def all_finished(operations: Iterable[Awaitable[_T]]) -> list[_T]:
+    """Run them together; raise the first failure only once every one has finished (none is
+    left writing behind the caller's back)."""
+    results = await asyncio.gather(*operations, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return cast("list[_T]", results)
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """A temporary file to become the blob `key`."""
+
+    key: str
+    path: Path
+    content_type: str
 
 
 class BlobNotFound(NotFound):
@@ -110,6 +135,16 @@ class BlobStore(ABC):
         """Like `put_file`, for a temporary file the caller gives up: a backend may move it
         into place instead of copying it (`path` may be gone afterwards)."""
         await self.put_file(key, path, content_type)
+
+    async def adopt_files(self, files: Sequence[Adoption]) -> None:
+        """`adopt_file` for each, a few at a time; every blob is in place when this returns."""
+        limit = asyncio.Semaphore(ADOPT_CONCURRENCY)
+
+        async def adopt(file: Adoption) -> None:
+            async with limit:
+                await self.adopt_file(file.key, file.path, file.content_type)
+
+        await all_finished(adopt(file) for file in files)
 
     @abstractmethod
     async def exists(self, key: str) -> bool: ...

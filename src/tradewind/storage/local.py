@@ -8,15 +8,18 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from tradewind.errors import Conflict
 from tradewind.storage.base import (
+    ADOPT_CONCURRENCY,
     READ_CHUNK_SIZE,
+    Adoption,
     BlobNotFound,
     BlobStore,
+    all_finished,
     validate_key,
     validate_prefix,
     validate_range,
@@ -46,6 +49,20 @@ class LocalBlobStore(BlobStore):
     async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
         target = self.local_path(key)
         await asyncio.to_thread(_atomic_move, path, target)
+
+    async def adopt_files(self, files: Sequence[Adoption]) -> None:
+        """Each file synced and renamed into place, then each directory synced once (a batch
+        of an application's blobs shares one directory: one sync, not one per blob)."""
+        limit = asyncio.Semaphore(ADOPT_CONCURRENCY)
+
+        async def move(file: Adoption) -> Path | None:
+            async with limit:
+                target = self.local_path(file.key)
+                return await asyncio.to_thread(_move_unsynced, file.path, target)
+
+        moved = await all_finished(move(file) for file in files)
+        for directory in {directory for directory in moved if directory is not None}:
+            await asyncio.to_thread(_fsync_dir, directory)
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.local_path(key).is_file)
@@ -131,8 +148,14 @@ def _atomic_copy(source: Path, target: Path) -> None:
 
 
 def _atomic_move(source: Path, target: Path) -> None:
-    """fsync the finished temporary file and rename it over `target` (no copy); a copy
-    only when the temporary directory is on another file system."""
+    if (directory := _move_unsynced(source, target)) is not None:
+        _fsync_dir(directory)
+
+
+def _move_unsynced(source: Path, target: Path) -> Path | None:
+    """fsync the finished temporary file and rename it over `target` (no copy): the
+    directory whose entry changed, still to be synced. A copy, synced, only when the
+    temporary directory is on another file system (then None)."""
     fd = os.open(source, os.O_RDONLY)  # first: a missing source leaves nothing behind
     try:
         os.fsync(fd)
@@ -150,8 +173,8 @@ def _atomic_move(source: Path, target: Path) -> None:
         if exc.errno != errno.EXDEV:
             raise
         _atomic_copy(source, target)
-        return
-    _fsync_dir(target.parent)
+        return None
+    return target.parent
 
 
 def _fsync_dir(directory: Path) -> None:
