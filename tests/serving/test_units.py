@@ -103,9 +103,24 @@ def _live(
     )
 
 
-def _compile(*releases: LiveRelease, url: str = "https://cdn.example.com/") -> Any:
-    state = LiveState(1, 3, None, None, {"os": 0}, {r.candidate.release_id: r for r in releases})
+def _compile(
+    *releases: LiveRelease, url: str = "https://cdn.example.com/", identifier: str | None = None
+) -> Any:
+    by_id = {r.candidate.release_id: r for r in releases}
+    state = LiveState(1, 3, identifier, None, {"os": 0, "tier": 1}, by_id)
     return compile_app(AppSource("acme", "shop", state), lambda key: url + key, b"public")
+
+
+def _rolling(release_id: int, rollout_bp: int, *conditions: Condition) -> LiveRelease:
+    concluded = _live(release_id)
+    candidate = Candidate(release_id, str(release_id), conditions, "in_progress", rollout_bp, 90)
+    return LiveRelease(
+        release=concluded.release,
+        candidate=candidate,
+        config_version=str(release_id),
+        package=concluded.package,
+        resources=(),
+    )
 
 
 def test_a_release_that_would_break_the_sdk_is_not_served(caplog: Any) -> None:
@@ -162,3 +177,34 @@ def test_memoised_answers_equal_fresh_resolutions() -> None:
             assert snapshot.answer(x_dimension, query) is expected
     served = {snapshot.answer(b"os=ios", q).release_id for _, q in inputs}
     assert served == {1, 2}
+
+
+@pytest.mark.parametrize("identifier_dimension", [None, "device"])
+def test_answers_agree_with_the_resolvers_explanation(identifier_dimension: str | None) -> None:
+    """Memoised shortlists, the toss or the identifier dimension, several rollouts at once:
+    every answer is the winner the resolver's (independent) explanation names."""
+    snapshot = _compile(
+        _live(1),
+        _live(2, conditions=(Condition("os", "eq", ("android",)),)),
+        _rolling(3, 3000, Condition("os", "eq", ("ios",))),
+        _rolling(4, 6000, Condition("tier", "eq", ("gold",))),
+        identifier=identifier_dimension,
+    )
+    resolver = snapshot.resolver
+    served: set[int | None] = set()
+    for n in range(600):
+        dims = ["os=ios", "os=android", "tier=gold;os=ios", "tier=gold", ""][n % 5]
+        if n % 3 == 0:
+            dims += f";device=d{n}"
+        query = [b"", f"toss=t{n}".encode(), b"other=1"][n // 3 % 3]
+        context = parse_dimensions(dims)
+        identifier = toss_from_query(query) or (
+            context.get(identifier_dimension) if identifier_dimension else None
+        )
+        expected = resolver.explain(context, identifier).winner_release_id
+        for _ in range(2):  # a memo miss, then a hit
+            answer, seen_identifier, _ = snapshot.lookup(dims.encode(), query)
+            assert (None if answer is None else answer.release_id) == expected, (dims, query)
+            assert seen_identifier == identifier
+        served.add(expected)
+    assert served == {1, 2, 3, 4}

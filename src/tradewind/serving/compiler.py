@@ -6,6 +6,7 @@ import base64
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -16,7 +17,7 @@ from tradewind.remoteconfig.variants import VariantPicker
 from tradewind.serving.document import AppSource, InvalidDocument, UrlFor, document
 from tradewind.serving.document import encode as encode_document
 from tradewind.serving.responses import Prebuilt
-from tradewind.targeting.resolution import Candidate, Resolver
+from tradewind.targeting.resolution import Candidate, Resolver, Shortlist
 
 # Airborne devices follow "production" unless the application names a channel dimension and
 # the device sends a value for it.
@@ -24,9 +25,9 @@ DEFAULT_CHANNEL = "production"
 
 log = logging.getLogger("tradewind.serving")
 
-# Resolutions remembered per snapshot, keyed by the raw request inputs. Devices of one app send
-# few distinct x-dimension values; when identifiers make them all distinct the memo is simply
-# cleared when full, so a miss costs one parse, one resolution and one insert.
+# What each raw x-dimension value decides, remembered per snapshot. Devices of one app send
+# few distinct values; when identifiers in them make them all distinct the memo is simply
+# cleared when full, so a miss costs one parse, one shortlist and one insert.
 MEMO_SIZE = 4096
 # Longer inputs are resolved without being remembered: the memo stays under ~3 MB per app.
 MEMO_MAX_INPUT = 512
@@ -64,6 +65,15 @@ def toss_from_query(query: bytes) -> str | None:
 # (`?toss=`, else the value of the app's identifier dimension in x-dimension; None: anonymous)
 # and the x-dimension keys the application does not define (sorted; usually none).
 Resolved = tuple[Prebuilt | None, str | None, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one x-dimension value decides: the shortlist, and the whole resolution for a
+    request without `?toss=` (identifier from the identifier dimension)."""
+
+    shortlist: Shortlist
+    without_toss: Resolved
 
 
 class AppSnapshot:
@@ -105,7 +115,7 @@ class AppSnapshot:
         self._known_keys = frozenset(
             [*state.positions, state.identifier_dimension or "", state.channel_dimension or ""]
         )
-        self._memo: dict[tuple[bytes, bytes], Resolved] = {}
+        self._memo: dict[bytes, _Plan] = {}
         self._cohorts = state.cohorts
         # Without an in-progress release the identifier (and so the query) changes nothing.
         self._uses_identifier = any(
@@ -127,39 +137,52 @@ class AppSnapshot:
         return self.lookup(x_dimension, query)[0]
 
     def lookup(self, x_dimension: bytes, query: bytes) -> Resolved:
-        """The answer and the device identifier, memoised by the raw inputs.
+        """The answer and the device identifier, from the memo of what the dimensions decide.
 
-        Without an in-progress release the query is left out of the memo key (it changes no
-        answer), and `?toss=` is read per request only when there is a query.
+        Per request only `?toss=` is read, and, when a rollout is in progress among the
+        shortlisted releases, the identifier placed in its buckets.
         """
-        by_query = self._uses_identifier
-        key = (x_dimension, query if by_query else b"")
-        found = self._memo.get(key)
-        if found is None:
-            found = self._resolve(x_dimension, key[1])
-            if len(x_dimension) + len(key[1]) <= MEMO_MAX_INPUT:
+        plan = self._memo.get(x_dimension)
+        if plan is None:
+            plan = self._plan(x_dimension)
+            if len(x_dimension) <= MEMO_MAX_INPUT:
                 memo = self._memo
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
-                memo[key] = found
-        if query and not by_query:
-            toss = toss_from_query(query)
-            if toss is not None:
-                return (found[0], toss, found[2])
-        return found
+                memo[x_dimension] = plan
+        return self._finish(plan, query)
 
     def pick(self, x_dimension: bytes, query: bytes) -> Prebuilt | None:
-        return self._resolve(x_dimension, query)[0]
+        """The answer, resolved afresh (no memo)."""
+        return self._finish(self._plan(x_dimension), query)[0]
 
-    def _resolve(self, x_dimension: bytes, query: bytes) -> Resolved:
+    def _plan(self, x_dimension: bytes) -> _Plan:
         sent = parse_dimensions(x_dimension.decode("utf-8", "replace"))
-        identifier = toss_from_query(query) if query else None
-        if identifier is None and self.identifier_dimension is not None:
+        identifier = None
+        if self.identifier_dimension is not None:
             identifier = sent.get(self.identifier_dimension) or None
         context = apply_cohorts(self._cohorts, sent) if self._cohorts else sent
-        winner = self.resolver_for(context).resolve(context, identifier)
-        answer = None if winner is None else self._responses[self.served_id(winner, identifier)]
+        shortlist = self.resolver_for(context).shortlist(context)
         undefined = tuple(sorted(key for key in sent if key not in self._known_keys))
+        return _Plan(shortlist, self._resolved(shortlist, identifier, undefined))
+
+    def _finish(self, plan: _Plan, query: bytes) -> Resolved:
+        toss = toss_from_query(query) if query else None
+        if toss is None:
+            if not plan.shortlist.gated:
+                return plan.without_toss
+            identifier = plan.without_toss[1]
+        elif not self._uses_identifier:  # no rollout anywhere: the toss names, decides nothing
+            return (plan.without_toss[0], toss, plan.without_toss[2])
+        else:
+            identifier = toss
+        return self._resolved(plan.shortlist, identifier, plan.without_toss[2])
+
+    def _resolved(
+        self, shortlist: Shortlist, identifier: str | None, undefined: tuple[str, ...]
+    ) -> Resolved:
+        winner = shortlist.pick(identifier)
+        answer = None if winner is None else self._responses[self.served_id(winner, identifier)]
         return (answer, identifier, undefined)
 
     def served_id(self, winner: Candidate, identifier: str | None) -> int:

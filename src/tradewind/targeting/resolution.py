@@ -73,6 +73,24 @@ def target_weight(conditions: Iterable[Condition], positions: Weights) -> int:
     return weight
 
 
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """The releases matching a request's dimensions, in precedence order: the in-progress ones
+    (`gated`), down to the first one that applies to every device (`fallback`). Devices of one
+    application send few distinct dimensions but many identifiers: a shortlist is remembered
+    per dimensions, and each request only places its identifier in the rollouts."""
+
+    gated: tuple[Candidate, ...]
+    fallback: Candidate | None
+
+    def pick(self, identifier: str | None) -> Candidate | None:
+        if identifier is not None:
+            for candidate in self.gated:
+                if _in_rollout(candidate, identifier):
+                    return candidate
+        return self.fallback
+
+
 class Resolver:
     """Immutable, precompiled view of an application's live releases.
 
@@ -101,16 +119,20 @@ class Resolver:
 
     def resolve(self, context: Mapping[str, str], identifier: str | None) -> Candidate | None:
         """The release this request gets, or None when no live release applies."""
+        return self.shortlist(context).pick(identifier)
+
+    def shortlist(self, context: Mapping[str, str]) -> Shortlist:
+        """What these dimensions leave: the part of resolving that needs no identifier."""
+        gated: list[Candidate] = []
         for entry in self._live:
             for condition in entry.compiled:
                 if not condition.matches(context):
                     break
             else:
                 if not entry.gated:
-                    return entry.candidate
-                if identifier is not None and _in_rollout(entry.candidate, identifier):
-                    return entry.candidate
-        return None
+                    return Shortlist(tuple(gated), entry.candidate)
+                gated.append(entry.candidate)
+        return Shortlist(tuple(gated), None)
 
     def explain(self, context: Mapping[str, str], identifier: str | None) -> Explanation:
         """Every candidate's verdict for this request, the winner and why it won."""
@@ -141,6 +163,7 @@ __all__ = [
     "Entry",
     "Explanation",
     "Resolver",
+    "Shortlist",
     "Status",
     "Weights",
     "target_weight",
