@@ -14,6 +14,7 @@ from tradewind.codepush.store import CodePushStore
 from tradewind.compression.service import run_compressor
 from tradewind.db import Database
 from tradewind.expo import setup as expo
+from tradewind.files.activity import UploadActivity
 from tradewind.guards.evaluator import run_guard_loop
 from tradewind.keys import setup as keys
 from tradewind.keys.keyring import Keyring
@@ -54,7 +55,7 @@ async def _rollout_guard(ctx: AppContext) -> None:
 
 
 async def _compressor(ctx: AppContext) -> None:
-    await run_compressor(ctx.db, ctx.blob_store, ctx.settings)
+    await run_compressor(ctx.db, ctx.blob_store, ctx.settings, ctx.uploads)
 
 
 async def _leftover_sweeps(ctx: AppContext) -> None:
@@ -104,6 +105,8 @@ class AppContext:
     checks: dict[str, ReadinessCheck] = field(default_factory=lambda: {"database": _database_check})
     # Device checks counted by the device handlers, published to /metrics (tradewind.metrics).
     device_tally: DeviceTally = field(default_factory=DeviceTally)
+    # Uploads in flight; the compressor waits for them (tradewind.files.activity).
+    uploads: UploadActivity = field(default_factory=UploadActivity)
 
     # Checks still running from an earlier probe (a frozen database): awaited, not repeated.
     _running_checks: dict[str, asyncio.Future[str]] = field(default_factory=dict)

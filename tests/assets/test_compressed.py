@@ -3,6 +3,7 @@ by Accept-Encoding, deleted with their blob; checksums verify after HTTP decodin
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import os
@@ -317,3 +318,18 @@ def test_samples_cover_a_small_file_whole_and_a_large_one_from_head_to_tail(
         sample = tmp_path / name
         sample.write_bytes(data)
         assert looks_incompressible(sample, size) is incompressible, name
+
+
+async def test_the_compressor_waits_while_an_upload_is_in_flight(kit: FilesKit) -> None:
+    await kit.uploaded("main.js", JS)
+    ctx = kit.app.ctx
+    with ctx.uploads.uploading():
+        sweep = asyncio.ensure_future(
+            compress_once(ctx.db, ctx.blob_store, ctx.settings, uploads=ctx.uploads)
+        )
+        await asyncio.sleep(0.3)
+        assert not sweep.done()
+        assert await encodings_of(kit, JS) is None
+    result = await asyncio.wait_for(sweep, timeout=30)
+    assert result.compressed == 1
+    assert await encodings_of(kit, JS) == "br,gzip"

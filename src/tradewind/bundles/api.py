@@ -17,11 +17,11 @@ from tradewind.bundles.multipart import (
     archive_too_large,
     read_bundle_form,
 )
+from tradewind.context import AppContext
 from tradewind.files.api import TransportHeader
 from tradewind.files.receive import temp_directory
 from tradewind.packages.api import REUSED, package_out
 from tradewind.packages.schemas import PackageOut
-from tradewind.settings import Settings
 from tradewind.web.deps import AppWriter, Ctx, CurrentPrincipal, DbSession
 from tradewind.web.errors import error_responses
 
@@ -56,19 +56,21 @@ _FORM_OVERHEAD = MAX_MANIFEST_BYTES + 64 * 1024
 async def received_archive_form(
     request: Request,
     session: AsyncSession,
-    settings: Settings,
+    ctx: AppContext,
     content_type: str | None,
     content_length: str | None,
 ) -> AsyncIterator[tuple[BundleForm, Path]]:
-    """The streamed `archive` + `manifest` form in a temporary directory removed afterwards.
+    """The streamed `archive` + `manifest` form in a temporary directory removed afterwards,
+    counted as an upload in flight until then.
 
     An announced body over the archive limit is refused before reading it; the unit of work
     commits first, so no database connection is held while the body streams."""
+    settings = ctx.settings
     limit = settings.max_archive_total_size
     if content_length and content_length.isdigit() and int(content_length) > limit + _FORM_OVERHEAD:
         raise archive_too_large(limit)
     await session.commit()
-    with temp_directory(settings.data_dir, "bundle") as tmp:
+    with ctx.uploads.uploading(), temp_directory(settings.data_dir, "bundle") as tmp:
         yield await read_bundle_form(request.stream(), content_type, tmp, limit), tmp
 
 
@@ -93,7 +95,7 @@ async def upload_bundle(
     """Create files and the next package from an archive, all or nothing. With
     `"reuse_identical": true` in the manifest, an existing package with exactly these files
     and properties is answered instead (200, `reused: true`)."""
-    received = received_archive_form(request, session, ctx.settings, content_type, content_length)
+    received = received_archive_form(request, session, ctx, content_type, content_length)
     async with received as (form, tmp):
         assert form.archive is not None and form.manifest is not None
         extracted = tmp / "files"

@@ -135,7 +135,7 @@ async def release(
     content_length: TransportHeader = None,
 ) -> CodePushReleaseOut:
     """Release a zip of the bundle folder as the deployment's next label."""
-    received = received_archive_form(request, session, ctx.settings, content_type, content_length)
+    received = received_archive_form(request, session, ctx, content_type, content_length)
     async with received as (form, tmp):
         assert form.archive is not None and form.manifest is not None
         options = parse_options(form.manifest)

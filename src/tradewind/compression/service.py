@@ -35,6 +35,7 @@ from tradewind.compression.variants import (
     worth_keeping,
 )
 from tradewind.db import Database
+from tradewind.files.activity import UploadActivity
 from tradewind.files.receive import temp_directory
 from tradewind.outbox.repository import lock_keys
 from tradewind.outbox.service import backoff_seconds
@@ -44,6 +45,10 @@ from tradewind.storage import BlobStore
 log = logging.getLogger("tradewind.compression")
 
 BATCH_SIZE = 20
+# Compressing waits while uploads are in flight in this process (its reads, temporary files and
+# transactions would slow them down), but never longer than this per blob, so that a server
+# that is never free of uploads still compresses.
+MAX_WAIT_FOR_UPLOADS_SECONDS = 30.0
 # One low-priority thread per process: compressing never competes with requests for a core.
 _compressing = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="tradewind-compress", initializer=lower_thread_priority
@@ -75,12 +80,16 @@ async def compress_once(
     settings: Settings,
     batch_size: int = BATCH_SIZE,
     exclude: frozenset[int] = frozenset(),
+    uploads: UploadActivity | None = None,
 ) -> CompressResult:
-    """Compress up to `batch_size` blobs that have not been looked at yet."""
+    """Compress up to `batch_size` blobs that have not been looked at yet, each once no
+    upload is in flight (or `MAX_WAIT_FOR_UPLOADS_SECONDS` passed)."""
     async with db.sessions() as session:
         blobs = await repo.pending(session, batch_size, exclude)
     result = CompressResult()
     for blob in blobs:
+        if uploads is not None:
+            await uploads.quiet(MAX_WAIT_FOR_UPLOADS_SECONDS)
         try:
             outcome = await _compress_blob(db, store, settings, blob)
         except Exception as exc:  # storage or database failure: try again later
@@ -135,7 +144,9 @@ async def _record(
     return "compressed" if variants else "unchanged"
 
 
-async def run_compressor(db: Database, store: BlobStore, settings: Settings) -> None:
+async def run_compressor(
+    db: Database, store: BlobStore, settings: Settings, uploads: UploadActivity
+) -> None:
     """The background loop: sleep, compress (repeating while batches are full); never dies.
 
     A blob that fails is retried with the cleanup drain's backoff (interval, doubling, capped
@@ -151,7 +162,9 @@ async def run_compressor(db: Database, store: BlobStore, settings: Settings) -> 
         result = CompressResult(gone=BATCH_SIZE)
         while result.processed >= BATCH_SIZE:
             try:
-                result = await compress_once(db, store, settings, exclude=frozenset(retry_at))
+                result = await compress_once(
+                    db, store, settings, exclude=frozenset(retry_at), uploads=uploads
+                )
             except Exception:
                 log.exception("compressing blobs failed")
                 break

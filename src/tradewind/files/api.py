@@ -141,7 +141,7 @@ async def upload_file(
         raise file_too_large(limit)
     # End the authorisation's read transaction: no connection is held while the body streams.
     await session.commit()
-    with temp_path(ctx.settings.data_dir, "upload") as tmp:
+    with ctx.uploads.uploading(), temp_path(ctx.settings.data_dir, "upload") as tmp:
         received = await receive_stream(request.stream(), tmp, limit)
         service.verify_checksum(received, expected)
         file, uploader, created = await service.upload_file(

@@ -186,7 +186,7 @@ async def _store(
 ) -> int:
     ctx = app_context(request)
     manifest = manifest_of(values)
-    with temp_directory(ctx.settings.data_dir, "bundle") as tmp:
+    with ctx.uploads.uploading(), temp_directory(ctx.settings.data_dir, "bundle") as tmp:
         archive = tmp / "archive"
         await _save(upload, archive)
         extracted = tmp / "files"
