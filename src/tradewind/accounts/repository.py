@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,26 +43,25 @@ async def list_users(session: AsyncSession) -> list[User]:
     return list(await session.scalars(select(User).order_by(User.id)))
 
 
-async def session_by_hash(session: AsyncSession, token_hash: str) -> tuple[Session, User] | None:
-    """The session with this token hash and its user, in one query."""
-    query = (
-        select(Session, User)
-        .join(User, User.id == Session.user_id)
-        .where(Session.token_hash == token_hash)
-    )
+_Credential = TypeVar("_Credential", Session, ApiToken)
+
+
+async def _with_user(
+    session: AsyncSession, model: type[_Credential], token_hash: str
+) -> tuple[_Credential, User] | None:
+    """The session or API token with this hash and its user, in one query."""
+    owner = User.id == model.user_id
+    query = select(model, User).join(User, owner).where(model.token_hash == token_hash)
     row = (await session.execute(query)).first()
     return None if row is None else (row[0], row[1])
+
+
+async def session_by_hash(session: AsyncSession, token_hash: str) -> tuple[Session, User] | None:
+    return await _with_user(session, Session, token_hash)
 
 
 async def api_token_by_hash(session: AsyncSession, token_hash: str) -> tuple[ApiToken, User] | None:
-    """The API token with this hash and its user, in one query."""
-    query = (
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash)
-    )
-    row = (await session.execute(query)).first()
-    return None if row is None else (row[0], row[1])
+    return await _with_user(session, ApiToken, token_hash)
 
 
 async def touch_session(session: AsyncSession, session_id: int, now: datetime) -> None:
