@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -30,10 +30,18 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 _PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._~-]*")
 
 
-async def all_finished(operations: Iterable[Awaitable[_T]]) -> list[_T]:
-    """Run them together; raise the first failure only once every one has finished (none is
-    left writing behind the caller's back)."""
-    results = await asyncio.gather(*operations, return_exceptions=True)
+async def for_each_adoption(
+    files: Sequence[Adoption], operation: Callable[[Adoption], Awaitable[_T]]
+) -> list[_T]:
+    """`operation` on each file, `ADOPT_CONCURRENCY` at a time. The first failure is raised
+    only once every operation has finished: none is left writing behind the caller's back."""
+    limit = asyncio.Semaphore(ADOPT_CONCURRENCY)
+
+    async def bounded(file: Adoption) -> _T:
+        async with limit:
+            return await operation(file)
+
+    results = await asyncio.gather(*(bounded(file) for file in files), return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             raise result
@@ -138,13 +146,7 @@ class BlobStore(ABC):
 
     async def adopt_files(self, files: Sequence[Adoption]) -> None:
         """`adopt_file` for each, a few at a time; every blob is in place when this returns."""
-        limit = asyncio.Semaphore(ADOPT_CONCURRENCY)
-
-        async def adopt(file: Adoption) -> None:
-            async with limit:
-                await self.adopt_file(file.key, file.path, file.content_type)
-
-        await all_finished(adopt(file) for file in files)
+        await for_each_adoption(files, lambda f: self.adopt_file(f.key, f.path, f.content_type))
 
     @abstractmethod
     async def exists(self, key: str) -> bool: ...

@@ -14,12 +14,11 @@ from typing import BinaryIO
 
 from tradewind.errors import Conflict
 from tradewind.storage.base import (
-    ADOPT_CONCURRENCY,
     READ_CHUNK_SIZE,
     Adoption,
     BlobNotFound,
     BlobStore,
-    all_finished,
+    for_each_adoption,
     validate_key,
     validate_prefix,
     validate_range,
@@ -53,14 +52,9 @@ class LocalBlobStore(BlobStore):
     async def adopt_files(self, files: Sequence[Adoption]) -> None:
         """Each file synced and renamed into place, then each directory synced once (a batch
         of an application's blobs shares one directory: one sync, not one per blob)."""
-        limit = asyncio.Semaphore(ADOPT_CONCURRENCY)
-
-        async def move(file: Adoption) -> Path | None:
-            async with limit:
-                target = self.local_path(file.key)
-                return await asyncio.to_thread(_move_unsynced, file.path, target)
-
-        moved = await all_finished(move(file) for file in files)
+        moved = await for_each_adoption(
+            files, lambda f: asyncio.to_thread(_move_unsynced, f.path, self.local_path(f.key))
+        )
         for directory in {directory for directory in moved if directory is not None}:
             await asyncio.to_thread(_fsync_dir, directory)
 
