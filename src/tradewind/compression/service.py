@@ -49,7 +49,7 @@ BATCH_SIZE = 20
 # transactions would slow them down), but never longer than this per blob, so that a server
 # that is never free of uploads still compresses.
 MAX_WAIT_FOR_UPLOADS_SECONDS = 30.0
-# One low-priority thread per process: compressing never competes with requests for a core.
+# One thread per process at a lower priority: on a busy machine requests get the CPU first.
 _compressing = ThreadPoolExecutor(
     max_workers=1, thread_name_prefix="tradewind-compress", initializer=lower_thread_priority
 )

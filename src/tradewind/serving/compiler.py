@@ -167,16 +167,15 @@ class AppSnapshot:
         return _Plan(shortlist, self._resolved(shortlist, identifier, undefined))
 
     def _finish(self, plan: _Plan, query: bytes) -> Resolved:
+        answer, identifier, undefined = plan.without_toss
         toss = toss_from_query(query) if query else None
-        if toss is None:
-            if not plan.shortlist.gated:
-                return plan.without_toss
-            identifier = plan.without_toss[1]
-        elif not self._uses_identifier:  # no rollout anywhere: the toss names, decides nothing
-            return (plan.without_toss[0], toss, plan.without_toss[2])
-        else:
+        if toss is not None:
+            if not self._uses_identifier:  # no rollout anywhere: the toss names, decides nothing
+                return (answer, toss, undefined)
             identifier = toss
-        return self._resolved(plan.shortlist, identifier, plan.without_toss[2])
+        elif not plan.shortlist.gated:
+            return plan.without_toss
+        return self._resolved(plan.shortlist, identifier, undefined)
 
     def _resolved(
         self, shortlist: Shortlist, identifier: str | None, undefined: tuple[str, ...]
