@@ -176,7 +176,9 @@ def _slow_upload(server: Server, token: str, answers: list[int]) -> None:
 
 
 def test_sigterm_turns_readiness_off_then_drains(tmp_path: Path) -> None:
-    env = clean_env(data_dir=str(tmp_path / "data"), shutdown_drain_seconds="1")
+    # Long enough for the readiness probe and the request after it to fit inside the drain
+    # on a slow, loaded machine (with 1 s, a CI run saw the port closed before the second).
+    env = clean_env(data_dir=str(tmp_path / "data"), shutdown_drain_seconds="5")
     args = ("--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD)
     with serving(tmp_path, env, *args) as server:
         assert fresh(server, "GET", "/health/ready").status_code == 200
