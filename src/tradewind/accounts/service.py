@@ -43,6 +43,9 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 COMMON_PASSWORDS = frozenset(
     {"password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123"}
 )
+GENERATED_PASSWORD_LENGTH = 24
+# Shorter user names ("j", "li") would forbid a large share of all passwords.
+SHORTEST_USER_NAME_CHECKED = 3
 
 
 async def _hash(password: str) -> str:
@@ -57,7 +60,8 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_password_rules(password: str, email: str, settings: Settings) -> None:
+def password_problems(password: str, email: str, settings: Settings) -> list[str]:
+    """The password rules this password breaks, in words a user can act on."""
     problems = []
     if len(password) < settings.password_min_length:
         problems.append(f"at least {settings.password_min_length} characters")
@@ -65,14 +69,29 @@ def check_password_rules(password: str, email: str, settings: Settings) -> None:
         problems.append("at most 1024 characters")
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
         problems.append("not a common or repetitive password")
-    if email.split("@")[0] in password.lower():
+    user_name = email.split("@")[0]
+    if len(user_name) >= SHORTEST_USER_NAME_CHECKED and user_name in password.lower():
         problems.append("must not contain the email's user name")
+    return problems
+
+
+def check_password_rules(password: str, email: str, settings: Settings) -> None:
+    problems = password_problems(password, email, settings)
     if problems:
         raise BadRequest(
             "password too weak: " + "; ".join(problems),
             code="weak_password",
             details={"rules": problems},
         )
+
+
+def generate_password(email: str, settings: Settings) -> str:
+    """A random password that keeps every rule: a random draw can spell the user name."""
+    length = max(settings.password_min_length, GENERATED_PASSWORD_LENGTH)
+    while True:
+        candidate = secrets.token_urlsafe(length)[:length]
+        if not password_problems(candidate, email, settings):
+            return candidate
 
 
 async def create_user(
@@ -153,7 +172,7 @@ async def reset_password(
         raise NotFound(f"user {user_id} not found", code="user_not_found")
     generated = None
     if new_password is None:
-        new_password = generated = secrets.token_urlsafe(15)
+        new_password = generated = generate_password(user.email, settings)
     check_password_rules(new_password, user.email, settings)
     user.password_hash = await _hash(new_password)
     user.failed_logins = 0
@@ -175,7 +194,7 @@ async def bootstrap_admin(
     if await repo.count_users(session) > 0:
         return None
     email = email or "admin@localhost.localdomain"
-    password = password or secrets.token_urlsafe(18)
+    password = password or generate_password(normalise_email(email), settings)
     user = await create_user(
         session,
         settings,
