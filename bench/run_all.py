@@ -3,12 +3,14 @@
     bench/run_all [--seconds 5] [--rounds 3] [--upload-mib 100]
 
 1. Device check: `tradewind serve` with its default settings, nginx serving the same bytes
-   (same worker count) and the smallest ASGI app under the same granian options, loaded in
+   (same worker count) and the smallest ASGI and RSGI apps answering the same bytes under the
+   same granian (the ceilings of each interface), loaded in
    interleaved rounds with wrk replaying the SDK request mix. Per load: req/s, and server CPU
    per request from /proc (every process of the server, workers included).
 2. Latency at half load: an open-loop generator (bench/serve/openloop.py) at 50 % of
    Tradewind's measured saturating rate, against Tradewind and nginx at the same rate.
-3. Uploads: the same bundle to a raw ASGI sink (bodies read and dropped), through the
+3. Uploads: the same bundle to a raw ASGI sink (bodies read and dropped), to a durable sink
+   (each body hashed, written, fsync'd and renamed: the storage floor), through the
    per-file API 4 files in flight, and as one archive through the bundle route, rounds
    interleaved; local blob storage, then S3 (moto's standalone server) for the API path.
    Peak RSS growth of the server during each upload.
@@ -92,12 +94,24 @@ def device_section(seconds: int, rounds: int) -> list[Row]:
                     root / "ceiling.log", BENCH_BODY_FILE=str(root / "body.json"),
                 )
             )  # fmt: skip
+            rsgi_ceiling = servers.enter_context(
+                procs.granian_factory(
+                    "bench.serve.ceiling:create_rsgi_app", url, root / "data", workers,
+                    root / "rsgi-ceiling.log", interface="rsgi",
+                    BENCH_BODY_FILE=str(root / "body.json"),
+                )
+            )  # fmt: skip
             (root / "nginx").mkdir()
             paths = [p.format(app="big") for p in ("/release/bench/{app}",)]
             paths += ["/release/v2/bench/big", "/api/releases/bench/big"]
             nginx = servers.enter_context(procs.nginx(root / "nginx", body, paths, workers))
             mix_file = write_mix(root / "mix.txt", mix)
-            targets = {"tradewind": tradewind, "minimal ASGI": ceiling, "nginx": nginx}
+            targets = {
+                "tradewind": tradewind,
+                "minimal ASGI": ceiling,
+                "minimal RSGI": rsgi_ceiling,
+                "nginx": nginx,
+            }
             rates = {name: Figure([]) for name in targets}
             cpus = {name: Figure([]) for name in targets}
             for base in targets.values():
@@ -170,10 +184,12 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
         (root / "bundle").mkdir()
         files = upload.generate_bundle(root / "bundle", total_mib * 2, total_mib * MIB)
         archive = upload.make_zip(files, root / "bundle.zip")
-        seconds: dict[str, Figure] = {k: Figure([]) for k in ("sink", "files", "bundle")}
+        kinds = ("sink", "durable", "files", "bundle")
+        seconds: dict[str, Figure] = {k: Figure([]) for k in kinds}
         growth: dict[str, Figure] = {k: Figure([]) for k in ("files", "bundle")}
         with (
             running_sink() as sink,
+            running_sink(durable_dir=root / "durable") as durable,
             running_server(root / "data", root / "server.log") as server,
             httpx.Client(base_url=server.base_url, timeout=600) as client,
         ):
@@ -185,6 +201,10 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
                     sink, lambda: upload.upload_all(sink, "-", "/sink", files, 4)
                 )
                 seconds["sink"].values.append(ceiling.seconds)
+                floor = upload.observe(
+                    durable, lambda: upload.upload_all(durable, "-", "/sink", files, 4)
+                )
+                seconds["durable"].values.append(floor.seconds)
                 app = upload.sign_in_and_create_app(client, f"files{n}")
                 seen = upload.observe(
                     server, lambda app=app: upload.upload_all(server, token, app, files, 4)
@@ -210,6 +230,7 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
         )
     ]
     labels = {
+        "durable": "upload reference: durable sink (hash, write, fsync, rename)",
         "files": "upload: file API, 4 in flight, local",
         "bundle": "upload: bundle route, local",
     }
@@ -220,7 +241,7 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
                 label,
                 f"{rate:.1f} MiB/s ±{seconds[key].spread:.0%}",
                 f"{rate / sink_rate:.2f} of the sink",
-                f"RSS growth {growth[key].median:.1f} MiB",
+                f"RSS growth {growth[key].median:.1f} MiB" if key in growth else "",
             )
         )
     rows += s3

@@ -148,14 +148,15 @@ def granian_factory(
     workers: int,
     log: Path,
     options: tuple[str, ...] = (),
+    interface: str = "asgi",
     **extra_env: str,
 ) -> Iterator[str]:
-    """A granian ASGI app factory (a variant of Tradewind, or a reference) on a free port,
-    with extra granian command-line `options`."""
+    """A granian app factory (a variant of Tradewind, or a reference) on a free port, with
+    extra granian command-line `options`."""
     port = free_port()
     cmd = [
         str(VENV_BIN / "granian"),
-        "--interface", "asgi", "--factory", "--workers", str(workers),
+        "--interface", interface, "--factory", "--workers", str(workers),
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *options, target,
     ]  # fmt: skip
     env = tradewind_env(database_url, data_dir, port)

@@ -120,8 +120,9 @@ def running_server(
 
 
 @contextlib.contextmanager
-def running_sink(workers: int | None = None) -> Iterator[Server]:
-    """granian serving `sink.py` (bodies read and dropped), for the HTTP ceiling."""
+def running_sink(workers: int | None = None, durable_dir: Path | None = None) -> Iterator[Server]:
+    """granian serving `sink.py`: bodies read and dropped (the HTTP ceiling), or with
+    `durable_dir`, hashed, written, fsync'd and renamed there (the storage floor)."""
     port = free_port()
     command = [
         str(VENV_BIN / "granian"),
@@ -131,11 +132,13 @@ def running_sink(workers: int | None = None) -> Iterator[Server]:
         str(port),
         "--workers",
         str(workers or 1),
-        "sink:app",
+        *(["--factory", "sink:durable_app"] if durable_dir else ["sink:app"]),
     ]
+    env = {**os.environ, "SINK_DIR": str(durable_dir)} if durable_dir else None
     proc = subprocess.Popen(
         command,
         cwd=Path(__file__).parent,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
