@@ -5,6 +5,7 @@ must be the same as with every module registered, and every command must be in t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -61,3 +62,41 @@ def test_a_command_alone_has_its_whole_tree(
 ) -> None:
     alone = command_trees(command)
     assert alone[command] == full[command]
+
+
+FULL_HELP_SCRIPT = """
+from tradewind.cli.main import register_commands
+register_commands(None)(["--help"], prog_name="tradewind")
+"""
+
+
+def _help(command: list[str], columns: int, exit_code: int = 0) -> str:
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "dumb"}
+    env.pop("_TRADEWIND_COMPLETE", None)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == exit_code, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 140])
+def test_the_listing_matches_a_full_registration(columns: int) -> None:
+    """`tradewind --help` lists the client commands from tradewind.cli.commands.listing without
+    importing them: every name, panel and line of help must be what a full registration shows."""
+    tradewind = [sys.executable, "-c", "from tradewind.cli.main import main; main()"]
+    listed = _help([*tradewind, "--help"], columns)
+    assert "push" in listed and "webhook" in listed
+    assert listed == _help([sys.executable, "-c", FULL_HELP_SCRIPT], columns)
+    no_arguments = _help(tradewind, columns, exit_code=2)  # a usage error that shows the help
+    assert no_arguments.rstrip() == listed.rstrip()
+
+
+def test_the_listing_imports_no_client_command() -> None:
+    script = (
+        "import sys\nfrom tradewind.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tradewind.cli.commands.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "['tradewind.cli.commands.listing']"

@@ -11,16 +11,14 @@ import typer
 from tradewind.cli import server
 from tradewind.cli.client import cli_version
 from tradewind.cli.commands import MODULES_OF_COMMAND, register_client_commands
+from tradewind.cli.commands.listing import register_listing
 
-app = typer.Typer(
-    name="tradewind",
-    help="Tradewind: a self-hosted over-the-air update server for mobile apps.\n\n"
+HELP = (
+    "Tradewind: a self-hosted over-the-air update server for mobile apps.\n\n"
     "Client commands talk to a server over its HTTP API: sign in with `tradewind login`, or set "
     "TRADEWIND_SERVER and TRADEWIND_TOKEN (CI). Every client command accepts --json. "
     "Exit codes: 0 ok, 1 the server refused (its error code is printed), 2 usage error, "
-    "3 the server cannot be reached.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
+    "3 the server cannot be reached."
 )
 
 
@@ -30,7 +28,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _options(
     version: Annotated[
         bool,
@@ -40,6 +37,17 @@ def _options(
     ] = False,
 ) -> None:
     """Tradewind: a self-hosted over-the-air update server for mobile apps."""
+
+
+def _new_root() -> typer.Typer:
+    root = typer.Typer(
+        name="tradewind", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False
+    )
+    root.callback()(_options)
+    return root
+
+
+app = _new_root()
 
 
 def first_command(argv: list[str]) -> str | None:
@@ -65,12 +73,28 @@ def register_commands(command: str | None = None) -> typer.Typer:
     return app
 
 
+def lists_commands_only(args: list[str]) -> bool:
+    """`tradewind` or `tradewind --help`: the commands' listing, not a shell's completion."""
+    return args in ([], ["--help"]) and "_TRADEWIND_COMPLETE" not in os.environ
+
+
+def listing_app() -> typer.Typer:
+    """The root command with the server's commands and the client commands' listing only."""
+    listing = _new_root()
+    server.register(listing)
+    register_listing(listing)
+    return listing
+
+
 def main(argv: list[str] | None = None) -> None:
     """`tradewind` with `argv` (default: the command line); ends with SystemExit."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        register_commands(first_command(args))
-        app(args=args, prog_name="tradewind")
+        if lists_commands_only(args):
+            root = listing_app()
+        else:
+            root = register_commands(first_command(args))
+        root(args=args, prog_name="tradewind")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
