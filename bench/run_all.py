@@ -4,16 +4,17 @@
 
 1. Device check: `tradewind serve` with its default settings, nginx serving the same bytes
    (same worker count) and the smallest ASGI and RSGI apps answering the same bytes under the
-   same granian (the ceilings of each interface), loaded in
-   interleaved rounds with wrk replaying the SDK request mix. Per load: req/s, and server CPU
+   same granian (the ceilings of each interface), loaded in interleaved rounds with wrk
+   replaying the SDK request mix. Per load: req/s, and server CPU
    per request from /proc (every process of the server, workers included).
 2. Latency at half load: an open-loop generator (bench/serve/openloop.py) at 50 % of
    Tradewind's measured saturating rate, against Tradewind and nginx at the same rate.
 3. Uploads: the same bundle to a raw ASGI sink (bodies read and dropped), to a durable sink
-   (each body hashed, written, fsync'd and renamed: the storage floor), through the
-   per-file API 4 files in flight, and as one archive through the bundle route, rounds
-   interleaved; local blob storage, then S3 (moto's standalone server) for the API path.
-   Peak RSS growth of the server during each upload.
+   (each body hashed, written, fsync'd and renamed: the storage floor), through the per-file
+   API 4 files in flight, as one archive through the bundle route, and with `tradewind push`
+   (hashing, check, uploads, package) with and without batches of files, rounds interleaved;
+   local blob storage, then S3 (moto's standalone server) for the API path. Peak RSS growth
+   of the server during each upload.
 4. Cold start of `tradewind serve` to /health/live, and `tradewind --help`.
 
 Spread = half the range between rounds over the median. Needs wrk, nginx and PostgreSQL on
@@ -184,9 +185,12 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
         (root / "bundle").mkdir()
         files = upload.generate_bundle(root / "bundle", total_mib * 2, total_mib * MIB)
         archive = upload.make_zip(files, root / "bundle.zip")
-        kinds = ("sink", "durable", "files", "bundle")
+        tree = upload.bundle_tree(files, root / "tree")
+        kinds = ("sink", "durable", "files", "bundle", "push", "push_per_file")
         seconds: dict[str, Figure] = {k: Figure([]) for k in kinds}
-        growth: dict[str, Figure] = {k: Figure([]) for k in ("files", "bundle")}
+        growth: dict[str, Figure] = {
+            k: Figure([]) for k in ("files", "bundle", "push", "push_per_file")
+        }
         with (
             running_sink() as sink,
             running_sink(durable_dir=root / "durable") as durable,
@@ -218,6 +222,17 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
                 )
                 seconds["bundle"].values.append(seen.seconds)
                 growth["bundle"].values.append(seen.rss_growth_mib)
+                for key, options in (("push", ()), ("push_per_file", ("--batch-mib", "0"))):
+                    app = upload.sign_in_and_create_app(client, f"{key.replace('_', '-')}{n}")
+                    name = app.rsplit("/", 1)[-1]
+                    seen = upload.observe(
+                        server,
+                        lambda name=name, options=options: upload.push_cli(
+                            server, token, tree, name, *options
+                        ),
+                    )
+                    seconds[key].values.append(seen.seconds)
+                    growth[key].values.append(seen.rss_growth_mib)
         s3 = _s3_upload(upload, files, root, running_server, running_sink)
     total = sum(f.size for f in files) / MIB
     sink_rate = total / seconds["sink"].median
@@ -233,6 +248,8 @@ def upload_section(total_mib: int, rounds: int) -> list[Row]:
         "durable": "upload reference: durable sink (hash, write, fsync, rename)",
         "files": "upload: file API, 4 in flight, local",
         "bundle": "upload: bundle route, local",
+        "push": "upload: tradewind push (batches), local",
+        "push_per_file": "upload: tradewind push --batch-mib 0, local",
     }
     for key, label in labels.items():
         rate = total / seconds[key].median

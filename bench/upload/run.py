@@ -20,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -33,6 +34,7 @@ import httpx
 from server import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    VENV_BIN,
     Server,
     cpu_seconds,
     memory_kib,
@@ -174,6 +176,24 @@ def make_zip(files: list[BundleFile], target: Path) -> Path:
         for f in files:
             zf.write(f.source, f.path)
     return target
+
+
+def bundle_tree(files: list[BundleFile], target: Path) -> Path:
+    """The files at their paths under `target` (hard links), as `tradewind push` reads them."""
+    for f in files:
+        (target / f.path).parent.mkdir(parents=True, exist_ok=True)
+        os.link(f.source, target / f.path)
+    return target
+
+
+def push_cli(server: Server, token: str, tree: Path, app: str, *options: str) -> None:
+    """`tradewind push` of the tree into a new package of bench/`app`."""
+    command = [str(VENV_BIN / "tradewind"), "push", str(tree), "--org", "bench", "--app", app]
+    command += ["--index", "index.android.bundle", "--json", *options]
+    env = {**os.environ, "TRADEWIND_SERVER": server.base_url, "TRADEWIND_TOKEN": token}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"tradewind push failed: {done.stderr[-500:]}")
 
 
 def upload_bundle(client: httpx.Client, base: str, archive: Path, index: str) -> None:

@@ -1,4 +1,5 @@
-"""Every bad archive or manifest: the right status and code, and nothing stored anywhere."""
+"""Every bad archive or manifest: the right status and code, and nothing stored anywhere; the
+same archives as a batch of files (`POST …/files/batch`) too."""
 
 from __future__ import annotations
 
@@ -256,6 +257,30 @@ CASES: dict[str, tuple[Callable[[], bytes], dict[str, Any], int, str]] = {
 async def test_bad_archive(kit: FilesKit, case: str) -> None:
     make, manifest, status, code = CASES[case]
     r = await kit.upload_bundle(make(), manifest)
+    assert r.status_code == status, r.text[:500]
+    assert error_code(r) == code
+    await kit.assert_nothing_stored()
+    assert await kit.outbox_rows() == []
+
+
+# Cases about the manifest or the package, which a batch of files (no package) has neither of.
+PACKAGE_ONLY = {
+    "index missing",
+    "invalid index path",
+    "glob overlap",
+    "unassigned file",
+    "glob matching nothing",
+    "manifest with unknown field",
+    "manifest without index",
+    "properties not an object",
+    "properties too large",
+}
+
+
+@pytest.mark.parametrize("case", sorted(set(CASES) - PACKAGE_ONLY))
+async def test_bad_archive_as_a_batch_of_files(kit: FilesKit, case: str) -> None:
+    make, _manifest, status, code = CASES[case]
+    r = await kit.upload_files(make())
     assert r.status_code == status, r.text[:500]
     assert error_code(r) == code
     await kit.assert_nothing_stored()

@@ -151,9 +151,12 @@ def test_interrupted_push_resumes_without_uploading_again(
     bundle = make_bundle(tmp_path / "b", BUNDLE)
     args = ["push", str(bundle), "--org", "push-resume", "--app", "shop"]
     args += ["--index", "index.android.bundle", "--json"]
-    # One upload at a time, so the cut falls at a known file count; the resume runs parallel.
+    # One file per request, one request at a time, so the cut falls at a known file count;
+    # the resume runs with the defaults (batches, in parallel).
     with cutting_proxy(server.url, cut_after=2) as proxy:
-        cut = admin(*args, "--parallel", "1", env={"TRADEWIND_SERVER": proxy.url})
+        cut = admin(
+            *args, "--parallel", "1", "--batch-mib", "0", env={"TRADEWIND_SERVER": proxy.url}
+        )
     assert cut.code == 3, str(cut)
     assert cut.error["code"] == "unreachable"
     assert cut.stdout == ""
@@ -168,6 +171,32 @@ def test_interrupted_push_resumes_without_uploading_again(
     assert sorted(resumed["uploaded"]) == sorted(set(BUNDLE) - set(arrived))
     assert files_on_server(server, admin, "push-resume") == {
         p: hashlib.sha256(c).hexdigest() for p, c in BUNDLE.items()
+    }
+
+
+def test_small_files_travel_in_batches_and_a_cut_push_resumes_by_batch(
+    admin: Cli, server: Server, tmp_path: Path
+) -> None:
+    """With 1 MiB batches, eight 400 KiB files go two per request; after two requests the
+    network drops: four files are stored, and the re-run sends only the other four."""
+    setup_app(admin, "push-batches")
+    files = {f"assets/{n}.bin": bytes([n]) * 400 * 1024 for n in range(8)}
+    files["index.android.bundle"] = b"var app = 2;"
+    bundle = make_bundle(tmp_path / "b", files)
+    args = ["push", str(bundle), "--org", "push-batches", "--app", "shop"]
+    args += ["--index", "index.android.bundle", "--json", "--batch-mib", "1", "--parallel", "1"]
+    with cutting_proxy(server.url, cut_after=2) as proxy:
+        cut = admin(*args, env={"TRADEWIND_SERVER": proxy.url})
+    assert cut.code == 3, str(cut)
+    assert [path.rsplit("/", 2)[-2:] for path in proxy.uploads] == [["files", "batch"]] * 2
+    arrived = files_on_server(server, admin, "push-batches")
+    assert len(arrived) == 4
+
+    resumed = admin.ok(*args).json
+    assert resumed["version"] == 1
+    assert sorted(resumed["uploaded"]) == sorted(set(files) - set(arrived))
+    assert files_on_server(server, admin, "push-batches") == {
+        p: hashlib.sha256(c).hexdigest() for p, c in files.items()
     }
 
 

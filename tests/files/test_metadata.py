@@ -70,11 +70,18 @@ async def test_check_reports_what_to_upload(kit: FilesKit) -> None:
         headers=kit.owner.headers,
     )
     assert r.status_code == 200, r.text[:500]
+    settings = kit.app.ctx.settings
     assert r.json() == {
         "missing": [
             {"path": "b.js", "sha256": sha(b"changed")},
             {"path": "c.js", "sha256": sha(b"a")},
-        ]
+        ],
+        # What `POST …/files/batch` accepts: the archive limits of bundle uploads.
+        "batch": {
+            "max_bytes": settings.max_archive_total_size,
+            "max_files": settings.max_archive_entries,
+            "max_file_size": settings.max_file_size,
+        },
     }
     bad = await kit.client.post(
         f"{kit.base}/files/check",

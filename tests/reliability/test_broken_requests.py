@@ -99,7 +99,17 @@ async def test_uploads_abandoned_mid_body(tmp_path: Path) -> None:
                 f"Content-Length: {DECLARED}\r\n\r\n--b0undary\r\n"
                 'Content-Disposition: form-data; name="archive"; filename="a.zip"\r\n',
             )
-            await _until_logged(data_dir, f"PUT {app}/files/big.bin 400", f"POST {app}/bundles 400")
+            _send_and_vanish(
+                base,
+                f"POST {app}/files/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: application/zip\r\nContent-Length: {DECLARED}\r\n",
+            )
+            await _until_logged(
+                data_dir,
+                f"PUT {app}/files/big.bin 400",
+                f"POST {app}/bundles 400",
+                f"POST {app}/files/batch 400",
+            )
             await _until_no_temp_files(data_dir / "tmp")
             for length in MALFORMED_LENGTHS:
                 assert _answer_to_bad_length(base, length) == GRANIAN_BARE_400, length

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradewind.access.principal import Principal
 from tradewind.access.service import AppAccess
-from tradewind.bundles.archive import Limits, extract
+from tradewind.bundles.archive import Entry, Limits, extract
 from tradewind.bundles.manifest import archive_root, assign, parse_manifest
 from tradewind.db import Database
+from tradewind.errors import BadRequest
 from tradewind.files import service as files
 from tradewind.files.paths import guess_content_type
 from tradewind.keys.uploads import check_package_signature
@@ -62,19 +63,7 @@ async def upload_bundle(
         manifest.properties,
         manifest.signature,
     )
-    contents = {
-        path: files.Content(entry.received, guess_content_type(path))
-        for path, entry in by_path.items()
-    }
-    blobs = await files.save_contents(
-        session, db, store, settings, access.app.id, list(contents.values())
-    )
-    specs = [
-        files.FileSpec(path, blobs[content.received.sha256], content.content_type)
-        for path, content in contents.items()
-    ]
-    by_key, _ = await files.record_files(session, principal, access.app.id, specs)
-    rows: dict[str, File] = {spec.path: by_key[(spec.path, spec.blob.sha256)] for spec in specs}
+    rows, _ = await _store_entries(session, db, store, settings, principal, access, by_path)
     layout = packages.Layout(
         index=rows[assignment.index],
         important=[rows[p] for p in assignment.important],
@@ -95,3 +84,49 @@ async def upload_bundle(
         signature=manifest.signature,
     )
     return made, False
+
+
+async def _store_entries(
+    session: AsyncSession,
+    db: Database,
+    store: BlobStore,
+    settings: Settings,
+    principal: Principal,
+    access: AppAccess,
+    by_path: dict[str, Entry],
+) -> tuple[dict[str, File], set[str]]:
+    """A file row for each extracted entry, by path, and the paths whose rows are new."""
+    contents = {
+        path: files.Content(entry.received, guess_content_type(path))
+        for path, entry in by_path.items()
+    }
+    blobs = await files.save_contents(
+        session, db, store, settings, access.app.id, list(contents.values())
+    )
+    specs = [
+        files.FileSpec(path, blobs[content.received.sha256], content.content_type)
+        for path, content in contents.items()
+    ]
+    by_key, created = await files.record_files(session, principal, access.app.id, specs)
+    rows = {spec.path: by_key[(spec.path, spec.blob.sha256)] for spec in specs}
+    return rows, {path for path, _ in created}
+
+
+async def upload_files_archive(
+    session: AsyncSession,
+    db: Database,
+    store: BlobStore,
+    settings: Settings,
+    principal: Principal,
+    access: AppAccess,
+    archive: Path,
+    workdir: Path,
+) -> list[tuple[File, bool]]:
+    """Every file of the archive at its own path, in one unit of work (no package):
+    each row with whether this call created it, in the archive's order."""
+    entries = await asyncio.to_thread(extract, archive, workdir, limits_of(settings))
+    if not entries:
+        raise BadRequest("the archive holds no file", code="empty_package")
+    by_path = {entry.path: entry for entry in entries}
+    rows, created = await _store_entries(session, db, store, settings, principal, access, by_path)
+    return [(rows[path], path in created) for path in by_path]

@@ -96,7 +96,7 @@ def push_expo(
         raise UsageProblem("invalid_expo_export", f"{options.expo_config} does not exist")
     base = app_path(org, app)
     files = local_files(directory, types, progress)
-    lacking = missing(client, base, files)
+    lacking = missing(client, base, files).files
     progress.stage_done(
         "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
     )

@@ -1,22 +1,28 @@
 """Pushing a bundle directory: hash locally, ask what the server lacks, upload only that,
 then create the package from exactly the hashed contents (pinned by SHA-256).
 
-Each upload is committed by the server on its own, so a push that stops half-way (network
-drop, Ctrl-C) resumes when re-run: the files already uploaded are no longer missing.
+Small files travel together, many per request, as a `.zip` to the batch route; a file larger
+than a batch is streamed alone. Each request is committed by the server on its own, so a push
+that stops half-way (network drop, Ctrl-C) resumes when re-run: the files already uploaded are
+no longer missing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import threading
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from tradewind.cli import bundle
 from tradewind.cli.bundle import Layout, LocalFile
 from tradewind.cli.client import ApiClient, app_path, file_path
+from tradewind.cli.errors import CliError
 from tradewind.cli.signer import upload_signature
 
 if TYPE_CHECKING:
@@ -25,6 +31,17 @@ if TYPE_CHECKING:
 CHECK_BATCH = 10_000  # the server's limit per /files/check request
 # Uploads in flight at once: enough to overlap one file's round trips with another's bytes.
 DEFAULT_PARALLEL = 4
+MIB = 1024 * 1024
+# Files up to this size are sent together, as one archive per request: the cost of a request
+# (authentication, a transaction) is paid per batch rather than per file.
+DEFAULT_BATCH_MIB = 16
+# A batch is never smaller than this, even when splitting a small push across the uploads in
+# flight would make it so.
+MIN_BATCH_BYTES = 1 * MIB
+# What a zip archive adds per entry beyond its name (local header, central directory record,
+# zip64 extras), bounded from above; and once per archive.
+ZIP_ENTRY_OVERHEAD = 128
+ZIP_END_OVERHEAD = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +51,7 @@ class PushOptions:
     sign_with: PrivateKey | None = None
     parallel: int = DEFAULT_PARALLEL
     reuse_identical: bool = True
+    batch_bytes: int = DEFAULT_BATCH_MIB * MIB  # 0: every file on its own
 
 
 class Progress(Protocol):
@@ -82,16 +100,34 @@ def hash_files(layout: Layout, progress: Progress) -> Layout:
     )
 
 
-def missing(client: ApiClient, base: str, files: Sequence[LocalFile]) -> list[LocalFile]:
+@dataclass(frozen=True, slots=True)
+class BatchLimits:
+    """What the server's batch route accepts (from its answer to the files check)."""
+
+    max_bytes: int
+    max_files: int
+    max_file_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    files: list[LocalFile]
+    batch: BatchLimits | None  # None: a server without the batch route
+
+
+def missing(client: ApiClient, base: str, files: Sequence[LocalFile]) -> Missing:
     """The files whose (path, content) the application does not have yet."""
     by_key = {(f.path, f.sha256): f for f in files}
     result: list[LocalFile] = []
+    limits = None
     for start in range(0, len(files), CHECK_BATCH):
         batch = [{"path": f.path, "sha256": f.sha256} for f in files[start : start + CHECK_BATCH]]
         answer = client.post(f"{base}/files/check", {"files": batch})
         # The server answers with normalised paths; ours are normalised (NFC) the same way.
         result += [by_key[key] for key in _keys(answer["missing"]) if key in by_key]
-    return result
+        if isinstance(answer.get("batch"), dict):
+            limits = BatchLimits(**answer["batch"])
+    return Missing(result, limits)
 
 
 def _keys(refs: Sequence[dict[str, str]]) -> list[tuple[str, str]]:
@@ -114,36 +150,126 @@ class _Serialised:
             self.progress.file_done(stage, file)
 
 
+def plan_batches(
+    files: Sequence[LocalFile], batch_bytes: int, limits: BatchLimits | None, parallel: int
+) -> tuple[list[list[LocalFile]], list[LocalFile]]:
+    """(batches, files sent alone): the files that fit a batch packed largest first, into
+    batches of at most `batch_bytes` (smaller when that keeps `parallel` requests busy)."""
+    if batch_bytes <= 0 or limits is None:
+        return [], list(files)
+    capacity = min(batch_bytes, limits.max_bytes - ZIP_END_OVERHEAD)
+    small: list[LocalFile] = []
+    alone: list[LocalFile] = []
+    for file in files:
+        fits = _zipped_size(file) <= capacity and file.size <= limits.max_file_size
+        (small if fits else alone).append(file)
+    share = -(-sum(_zipped_size(f) for f in small) // parallel)
+    target = min(capacity, max(MIN_BATCH_BYTES, share))
+    batches: list[list[LocalFile]] = []
+    size = 0
+    for file in sorted(small, key=lambda f: f.size, reverse=True):
+        if (
+            not batches
+            or size + _zipped_size(file) > target
+            or len(batches[-1]) >= limits.max_files
+        ):
+            batches.append([])
+            size = 0
+        batches[-1].append(file)
+        size += _zipped_size(file)
+    return batches, alone
+
+
+def _zipped_size(file: LocalFile) -> int:
+    return file.size + ZIP_ENTRY_OVERHEAD + 2 * len(file.path.encode())
+
+
 def upload(
     client: ApiClient,
     base: str,
-    files: Sequence[LocalFile],
+    missing: Missing,
     progress: Progress,
-    parallel: int = DEFAULT_PARALLEL,
+    options: PushOptions,
 ) -> None:
-    """Upload `parallel` files at a time (each a streamed PUT on its own connection)."""
+    """Upload `options.parallel` requests at a time: batches of small files, then each larger
+    file streamed on its own."""
+    files = missing.files
     progress.stage("uploading", len(files), sum(f.size for f in files))
     shared = _Serialised(progress)
-
-    def send(file: LocalFile) -> None:
-        client.request(
-            "PUT",
-            f"{base}/files/{file_path(file.path)}",
-            content=bundle.read_chunks(file.disk, shared.advance),
-            headers={"X-Checksum-Sha256": file.sha256, "Content-Length": str(file.size)},
-        )
-        shared.file_done("uploading", file)
-
+    batches, alone = plan_batches(files, options.batch_bytes, missing.batch, options.parallel)
     # Largest first, so that one big file does not run alone at the end.
-    ordered = sorted(files, key=lambda f: f.size, reverse=True)
-    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="push")
+    jobs = [
+        partial(_send_file, client, base, file, shared)
+        for file in sorted(alone, key=lambda f: f.size, reverse=True)
+    ]
+    jobs += [partial(_send_batch, client, base, batch, shared) for batch in batches]
+    pool = ThreadPoolExecutor(max_workers=max(1, options.parallel), thread_name_prefix="push")
     try:
-        for future in [pool.submit(send, file) for file in ordered]:
+        for future in [pool.submit(job) for job in jobs]:
             future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # first failure: start no more
     total = human_size(sum(f.size for f in files))
     progress.stage_done("uploading", f"uploaded {len(files)} files ({total})")
+
+
+def _send_file(client: ApiClient, base: str, file: LocalFile, shared: _Serialised) -> None:
+    client.request(
+        "PUT",
+        f"{base}/files/{file_path(file.path)}",
+        content=bundle.read_chunks(file.disk, shared.advance),
+        headers={"X-Checksum-Sha256": file.sha256, "Content-Length": str(file.size)},
+    )
+    shared.file_done("uploading", file)
+
+
+def _send_batch(client: ApiClient, base: str, batch: list[LocalFile], shared: _Serialised) -> None:
+    """One `.zip` of the batch (stored, not compressed) to the batch route; the server's
+    answer must name every file with the content that was hashed."""
+    with tempfile.TemporaryFile(prefix="tradewind-push-") as archive:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+            for file in batch:
+                zipped.write(file.disk, arcname=file.path)
+        size = archive.tell()
+        archive.seek(0)
+        content = sum(f.size for f in batch)
+        answer = client.request(
+            "POST",
+            f"{base}/files/batch",
+            content=_read(archive, _Scaled(shared.advance, content, size)),
+            headers={"Content-Type": "application/zip", "Content-Length": str(size)},
+        )
+    stored = {(f["path"], f["sha256"]) for f in answer["files"]}
+    for file in batch:
+        if (file.path, file.sha256) not in stored:
+            raise CliError(
+                "checksum_mismatch",
+                f"{file.path} changed while it was being pushed: push again",
+            )
+        shared.file_done("uploading", file)
+
+
+def _read(handle: IO[bytes], progress: Callable[[int], None]) -> Iterator[bytes]:
+    while chunk := handle.read(bundle.CHUNK_SIZE):
+        progress(len(chunk))
+        yield chunk
+
+
+class _Scaled:
+    """Reports an archive's bytes sent as the share of its files' bytes they carry."""
+
+    def __init__(self, advance: Callable[[int], None], content: int, archive: int) -> None:
+        self.advance = advance
+        self.content = content
+        self.archive = max(1, archive)
+        self.sent = 0
+        self.reported = 0
+
+    def __call__(self, size: int) -> None:
+        self.sent += size
+        reported = min(self.content, self.sent * self.content // self.archive)
+        self.advance(reported - self.reported)
+        self.reported = reported
 
 
 def push(
@@ -159,12 +285,13 @@ def push(
     base = app_path(org, app)
     layout = hash_files(layout, progress)
     files = layout.files
-    lacking = missing(client, base, files)
+    check = missing(client, base, files)
+    lacking = check.files
     progress.stage_done(
         "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
     )
     if lacking:
-        upload(client, base, lacking, progress, options.parallel)
+        upload(client, base, check, progress, options)
     body: dict[str, Any] = {
         "index": _ref(layout.index),
         "important": [_ref(f) for f in layout.important],

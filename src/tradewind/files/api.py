@@ -7,11 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.convertors import PathConvertor, register_url_convertor
 
+from tradewind.bundles import service as bundles
+from tradewind.bundles.multipart import archive_too_large
 from tradewind.errors import BadRequest
 from tradewind.files import service
 from tradewind.files.paths import choose_content_type, normalise_path, normalise_sha256
-from tradewind.files.receive import file_too_large, receive_stream, temp_path
-from tradewind.files.schemas import FileOut, FilesCheck, FilesCheckOut
+from tradewind.files.receive import (
+    file_too_large,
+    receive_stream,
+    temp_directory,
+    temp_path,
+)
+from tradewind.files.schemas import (
+    BatchLimits,
+    FileOut,
+    FilesBatchOut,
+    FilesCheck,
+    FilesCheckOut,
+    StoredFileOut,
+)
 from tradewind.models import File
 from tradewind.web.deps import AppReader, AppWriter, Ctx, CurrentPrincipal, DbSession
 from tradewind.web.errors import error_responses
@@ -106,9 +120,81 @@ async def list_files(
     response_model=FilesCheckOut,
     max_body_size=CHECK_BODY_LIMIT,
 )
-async def check_files(body: FilesCheck, access: AppReader, session: DbSession) -> FilesCheckOut:
-    """Which of these (path, sha256) pairs are missing: a push uploads only those."""
-    return FilesCheckOut(missing=await service.missing_files(session, access, body.files))
+async def check_files(
+    body: FilesCheck, access: AppReader, session: DbSession, ctx: Ctx
+) -> FilesCheckOut:
+    """Which of these (path, sha256) pairs are missing: a push uploads only those, and how
+    many of them it may send in one request to the batch route."""
+    settings = ctx.settings
+    return FilesCheckOut(
+        missing=await service.missing_files(session, access, body.files),
+        batch=BatchLimits(
+            max_bytes=settings.max_archive_total_size,
+            max_files=settings.max_archive_entries,
+            max_file_size=settings.max_file_size,
+        ),
+    )
+
+
+_ARCHIVE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in ("application/zip", "application/gzip")
+        },
+    }
+}
+
+
+@router.post(
+    "/batch",
+    operation_id="upload_files",
+    response_model=FilesBatchOut,
+    status_code=201,
+    responses=error_responses(409, 413),
+    openapi_extra=_ARCHIVE_BODY,
+)
+async def upload_files(
+    request: Request,
+    access: AppWriter,
+    session: DbSession,
+    ctx: Ctx,
+    principal: CurrentPrincipal,
+    content_length: TransportHeader = None,
+) -> FilesBatchOut:
+    """Upload many files in one request: the body is a `.zip` or `.tar.gz` whose entries are
+    stored at their own paths, all or nothing, with no package (`tradewind push` sends the
+    missing files this way). The archive limits of bundle uploads apply."""
+    limit = ctx.settings.max_archive_total_size
+    declared = _declared_length(content_length)
+    if declared is not None and declared > limit:
+        raise archive_too_large(limit)
+    await session.commit()  # no connection is held while the body streams
+    with ctx.uploads.uploading(), temp_directory(ctx.settings.data_dir, "batch") as tmp:
+        received = await receive_stream(request.stream(), tmp / "archive", limit, archive_too_large)
+        (tmp / "files").mkdir()
+        stored = await bundles.upload_files_archive(
+            session,
+            ctx.db,
+            ctx.blob_store,
+            ctx.settings,
+            principal,
+            access,
+            received.path,
+            tmp / "files",
+        )
+    return FilesBatchOut(files=[_stored_out(file, created) for file, created in stored])
+
+
+def _stored_out(file: File, created: bool) -> StoredFileOut:
+    return StoredFileOut(
+        path=file.path,
+        sha256=file.sha256,
+        size=file.size,
+        content_type=file.content_type,
+        created=created,
+    )
 
 
 @router.put(

@@ -10,7 +10,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterable, Iterator
+from collections.abc import AsyncIterable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,15 +70,21 @@ def temp_path(data_dir: Path, prefix: str) -> Iterator[Path]:
 class HashingWriter:
     """Writes to a file while computing its SHA-256 and size; refuses to pass `max_size`."""
 
-    def __init__(self, fh: BinaryIO, max_size: int) -> None:
+    def __init__(
+        self,
+        fh: BinaryIO,
+        max_size: int,
+        too_large: Callable[[int], PayloadTooLarge] = file_too_large,
+    ) -> None:
         self.fh = fh
         self.max_size = max_size
+        self.too_large = too_large
         self.size = 0
         self._hash = hashlib.sha256()
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self.size + len(data) > self.max_size:
-            raise file_too_large(self.max_size)
+            raise self.too_large(self.max_size)
         self._hash.update(data)
         self.fh.write(data)
         self.size += len(data)
@@ -99,14 +105,20 @@ def copy_hashed(source: IO[bytes], target: Path, max_size: int) -> Received:
     return Received(target, writer.hexdigest(), writer.size)
 
 
-async def receive_stream(chunks: AsyncIterable[bytes], target: Path, max_size: int) -> Received:
-    """Write an async byte stream to `target`; stops reading as soon as `max_size` is passed.
+async def receive_stream(
+    chunks: AsyncIterable[bytes],
+    target: Path,
+    max_size: int,
+    too_large: Callable[[int], PayloadTooLarge] = file_too_large,
+) -> Received:
+    """Write an async byte stream to `target`; stops reading as soon as `max_size` is passed
+    (with the error `too_large` makes).
 
     Each chunk (tens of KiB) is hashed and written on the event loop: a buffered write into
     the page cache costs less than handing the chunk to a worker thread and back.
     """
     with target.open("xb") as fh:
-        writer = HashingWriter(fh, max_size)
+        writer = HashingWriter(fh, max_size, too_large)
         async for chunk in chunks:
             writer.write(chunk)
     return Received(target, writer.hexdigest(), writer.size)

@@ -36,7 +36,28 @@ class FilesCheck(BaseModel):
     files: list[FileRef] = Field(max_length=MAX_CHECK_ITEMS)
 
 
+class BatchLimits(BaseModel):
+    max_bytes: int = Field(description="The largest archive the batch route accepts.")
+    max_files: int = Field(description="The most entries one archive may hold.")
+    max_file_size: int = Field(description="The largest file an archive may hold.")
+
+
 class FilesCheckOut(BaseModel):
     missing: list[FileRef] = Field(
         description="The entries with no file at that path with that content: upload these."
     )
+    batch: BatchLimits = Field(
+        description="Limits of `POST …/files/batch`, which uploads many files in one request."
+    )
+
+
+class StoredFileOut(BaseModel):
+    path: str
+    sha256: str
+    size: int
+    content_type: str
+    created: bool = Field(description="False when the file (path and content) existed already.")
+
+
+class FilesBatchOut(BaseModel):
+    files: list[StoredFileOut] = Field(description="Every file of the archive, in its order.")

@@ -24,7 +24,14 @@ from tradewind.cli.commands.common import AppOpt, JsonOpt, OrgOpt, ProfileOpt, c
 from tradewind.cli.errors import UsageProblem
 from tradewind.cli.expo_push import ExpoOptions, push_expo
 from tradewind.cli.output import Output
-from tradewind.cli.push import DEFAULT_PARALLEL, PushOptions, human_size, push
+from tradewind.cli.push import (
+    DEFAULT_BATCH_MIB,
+    DEFAULT_PARALLEL,
+    MIB,
+    PushOptions,
+    human_size,
+    push,
+)
 from tradewind.cli.signer import load_signing_key
 
 
@@ -158,8 +165,18 @@ def push_command(
         ),
     ] = None,
     parallel: Annotated[
-        int, typer.Option(min=1, max=32, help="Files uploaded at once.")
+        int, typer.Option(min=1, max=32, help="Upload requests in flight at once.")
     ] = DEFAULT_PARALLEL,
+    batch_mib: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=1024,
+            help="Files that fit are sent up to this many MiB at a time, as one archive per "
+            "request; larger files, and every file with 0, are sent one per request (an "
+            "interrupted push then resumes file by file).",
+        ),
+    ] = DEFAULT_BATCH_MIB,
     expo: Annotated[
         bool,
         typer.Option(
@@ -213,8 +230,9 @@ def push_command(
 ) -> None:
     """Upload a bundle directory and create the next package version from it.
 
-    Files are hashed locally and only those the server lacks are uploaded (streamed, checked by
-    SHA-256), so re-running an interrupted push skips what already arrived. Globs: a pattern
+    Files are hashed locally and only those the server lacks are uploaded (small files several
+    per request as one archive, larger ones streamed alone; each checked by SHA-256), so
+    re-running an interrupted push skips what already arrived. Globs: a pattern
     without '/' matches file names at any depth ('*.png'); with '/', the path from DIR, where
     '**' spans directories ('assets/**').
     """
@@ -232,7 +250,7 @@ def push_command(
     use_bar = sys.stdout.isatty() and not as_json
     progress = BarProgress(output) if use_bar else PlainProgress(output)
     with connect(profile) as client, progress:
-        how = PushOptions(signer, parallel, not new_version)
+        how = PushOptions(signer, parallel, not new_version, batch_mib * MIB)
         result = push(client, org, app, layout, properties, notes, progress, how)
     verb = "Reused identical package" if result.package.get("reused") else "Created package"
     output.result(
