@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tradewind import layout
 from tradewind.cli.errors import UsageProblem
@@ -89,6 +90,11 @@ def sha256_of(path: Path, progress: Callable[[int], None]) -> str:
 def read_chunks(path: Path, progress: Callable[[int], None]) -> Iterator[bytes]:
     """The file's bytes in chunks, for a streamed request body (never read whole)."""
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_SIZE):
-            progress(len(chunk))
-            yield chunk
+        yield from chunks_of(handle, progress)
+
+
+def chunks_of(handle: IO[bytes], progress: Callable[[int], None]) -> Iterator[bytes]:
+    """The rest of an open file in chunks, each reported to `progress` as it is read."""
+    while chunk := handle.read(CHUNK_SIZE):
+        progress(len(chunk))
+        yield chunk

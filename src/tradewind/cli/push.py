@@ -13,11 +13,11 @@ import dataclasses
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradewind.cli import bundle
 from tradewind.cli.bundle import Layout, LocalFile
@@ -227,7 +227,8 @@ def _send_batch(client: ApiClient, base: str, batch: list[LocalFile], shared: _S
     """One `.zip` of the batch (stored, not compressed) to the batch route; the server's
     answer must name every file with the content that was hashed."""
     with tempfile.TemporaryFile(prefix="tradewind-push-") as archive:
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        # Timestamps before 1980 (reproducible builds set 1970) are stored as 1980.
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED, strict_timestamps=False) as zipped:
             for file in batch:
                 zipped.write(file.disk, arcname=file.path)
         size = archive.tell()
@@ -236,7 +237,7 @@ def _send_batch(client: ApiClient, base: str, batch: list[LocalFile], shared: _S
         answer = client.request(
             "POST",
             f"{base}/files/batch",
-            content=_read(archive, _Scaled(shared.advance, content, size)),
+            content=bundle.chunks_of(archive, _Scaled(shared.advance, content, size)),
             headers={"Content-Type": "application/zip", "Content-Length": str(size)},
         )
     stored = {(f["path"], f["sha256"]) for f in answer["files"]}
@@ -247,12 +248,6 @@ def _send_batch(client: ApiClient, base: str, batch: list[LocalFile], shared: _S
                 f"{file.path} changed while it was being pushed: push again",
             )
         shared.file_done("uploading", file)
-
-
-def _read(handle: IO[bytes], progress: Callable[[int], None]) -> Iterator[bytes]:
-    while chunk := handle.read(bundle.CHUNK_SIZE):
-        progress(len(chunk))
-        yield chunk
 
 
 class _Scaled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -9,7 +10,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from tradewind.bundles import service as bundles
 from tradewind.bundles.multipart import archive_too_large
-from tradewind.errors import BadRequest
+from tradewind.errors import BadRequest, PayloadTooLarge
 from tradewind.files import service
 from tradewind.files.paths import choose_content_type, normalise_path, normalise_sha256
 from tradewind.files.receive import (
@@ -84,12 +85,16 @@ def _sha_or_none(value: str | None) -> str | None:
     return None if value is None else normalise_sha256(value)
 
 
-def _declared_length(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.strip().isdigit():
+def _refuse_declared_over(
+    content_length: str | None, limit: int, too_large: Callable[[int], PayloadTooLarge]
+) -> None:
+    """Refuse a body announced larger than `limit` before reading any of it."""
+    if content_length is None:
+        return
+    if not content_length.strip().isdigit():
         raise BadRequest("invalid Content-Length", code="invalid_content_length")
-    return int(value)
+    if int(content_length) > limit:
+        raise too_large(limit)
 
 
 @router.get("", operation_id="list_files", response_model=list[FileOut])
@@ -139,10 +144,8 @@ async def check_files(
 _ARCHIVE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {
-            media: {"schema": {"type": "string", "format": "binary"}}
-            for media in ("application/zip", "application/gzip")
-        },
+        "description": "A `.zip` or `.tar.gz`, told apart by its first bytes (any Content-Type).",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
@@ -167,9 +170,7 @@ async def upload_files(
     stored at their own paths, all or nothing, with no package (`tradewind push` sends the
     missing files this way). The archive limits of bundle uploads apply."""
     limit = ctx.settings.max_archive_total_size
-    declared = _declared_length(content_length)
-    if declared is not None and declared > limit:
-        raise archive_too_large(limit)
+    _refuse_declared_over(content_length, limit, archive_too_large)
     await session.commit()  # no connection is held while the body streams
     with ctx.uploads.uploading(), temp_directory(ctx.settings.data_dir, "batch") as tmp:
         received = await receive_stream(request.stream(), tmp / "archive", limit, archive_too_large)
@@ -222,9 +223,7 @@ async def upload_file(
     expected = normalise_sha256(x_checksum_sha256)
     chosen_type = choose_content_type(clean_path, content_type)
     limit = ctx.settings.max_file_size
-    declared = _declared_length(content_length)
-    if declared is not None and declared > limit:
-        raise file_too_large(limit)
+    _refuse_declared_over(content_length, limit, file_too_large)
     # End the authorisation's read transaction: no connection is held while the body streams.
     await session.commit()
     with ctx.uploads.uploading(), temp_path(ctx.settings.data_dir, "upload") as tmp:
