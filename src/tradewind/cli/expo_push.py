@@ -15,9 +15,17 @@ from typing import Any
 
 from tradewind.cli import bundle
 from tradewind.cli.bundle import LocalFile
-from tradewind.cli.client import ApiClient, app_path, file_path
+from tradewind.cli.client import ApiClient, app_path
 from tradewind.cli.errors import UsageProblem
-from tradewind.cli.push import Progress, human_size, missing
+from tradewind.cli.push import (
+    DEFAULT_PARALLEL,
+    Missing,
+    Progress,
+    PushOptions,
+    human_size,
+    missing,
+    upload,
+)
 from tradewind.errors import TradewindError
 from tradewind.expo.export import parse_metadata
 
@@ -34,6 +42,7 @@ class ExpoOptions:
     percentage: float
     release: bool
     notes: str
+    parallel: int = DEFAULT_PARALLEL
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
@@ -101,20 +110,8 @@ def push_expo(
         "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
     )
     if lacking:
-        progress.stage("uploading", len(lacking), sum(f.size for f in lacking))
-        for file in lacking:
-            client.request(
-                "PUT",
-                f"{base}/files/{file_path(file.path)}",
-                content=bundle.read_chunks(file.disk, progress.advance),
-                headers={
-                    "X-Checksum-Sha256": file.sha256,
-                    "Content-Length": str(file.size),
-                    "Content-Type": types[file.path],
-                },
-            )
-            progress.file_done("uploading", file)
-        progress.stage_done("uploading", f"uploaded {len(lacking)} files")
+        how = PushOptions(parallel=options.parallel)
+        upload(client, base, Missing(lacking, None), progress, how, content_types=types)
     body: dict[str, Any] = {
         "metadata": metadata,
         "expo_config": expo_config,

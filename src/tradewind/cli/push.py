@@ -13,7 +13,7 @@ import dataclasses
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -190,16 +190,20 @@ def upload(
     missing: Missing,
     progress: Progress,
     options: PushOptions,
+    content_types: Mapping[str, str] | None = None,
 ) -> None:
     """Upload `options.parallel` requests at a time: batches of small files, then each larger
-    file streamed on its own."""
+    file streamed on its own. With `content_types` (by path), every file goes on its own with
+    its type, which a batch could not carry."""
     files = missing.files
     progress.stage("uploading", len(files), sum(f.size for f in files))
     shared = _Serialised(progress)
-    batches, alone = plan_batches(files, options.batch_bytes, missing.batch, options.parallel)
+    limits = None if content_types else missing.batch
+    batches, alone = plan_batches(files, options.batch_bytes, limits, options.parallel)
+    types = content_types or {}
     # Largest first, so that one big file does not run alone at the end.
     jobs = [
-        partial(_send_file, client, base, file, shared)
+        partial(_send_file, client, base, file, shared, types.get(file.path))
         for file in sorted(alone, key=lambda f: f.size, reverse=True)
     ]
     jobs += [partial(_send_batch, client, base, batch, shared) for batch in batches]
@@ -213,12 +217,21 @@ def upload(
     progress.stage_done("uploading", f"uploaded {len(files)} files ({total})")
 
 
-def _send_file(client: ApiClient, base: str, file: LocalFile, shared: _Serialised) -> None:
+def _send_file(
+    client: ApiClient,
+    base: str,
+    file: LocalFile,
+    shared: _Serialised,
+    content_type: str | None = None,
+) -> None:
+    headers = {"X-Checksum-Sha256": file.sha256, "Content-Length": str(file.size)}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
     client.request(
         "PUT",
         f"{base}/files/{file_path(file.path)}",
         content=bundle.read_chunks(file.disk, shared.advance),
-        headers={"X-Checksum-Sha256": file.sha256, "Content-Length": str(file.size)},
+        headers=headers,
     )
     shared.file_done("uploading", file)
 

@@ -238,7 +238,14 @@ def push_command(
     """
     if expo:
         options = ExpoOptions(
-            runtime_version, platform or [], expo_config, channel, rollout, not no_release, notes
+            runtime_version,
+            platform or [],
+            expo_config,
+            channel,
+            rollout,
+            not no_release,
+            notes,
+            parallel,
         )
         return _push_expo(directory, org, app, options, profile, as_json)
     if index is None:
