@@ -6,6 +6,11 @@ disk, no database), to put the upload figures in context.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
@@ -35,12 +40,6 @@ def durable_app() -> Any:
     is fsync'd (in a thread) and renamed to its hash under SINK_DIR. No authentication, no
     database, no framework: Tradewind's per-file API can at best match this.
     """
-    import asyncio
-    import hashlib
-    import os
-    import tempfile
-    from pathlib import Path
-
     directory = Path(os.environ["SINK_DIR"])
     directory.mkdir(parents=True, exist_ok=True)
 

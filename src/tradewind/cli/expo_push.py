@@ -19,12 +19,10 @@ from tradewind.cli.client import ApiClient, app_path
 from tradewind.cli.errors import UsageProblem
 from tradewind.cli.push import (
     DEFAULT_PARALLEL,
-    Missing,
     Progress,
     PushOptions,
     human_size,
-    missing,
-    upload,
+    upload_missing,
 )
 from tradewind.errors import TradewindError
 from tradewind.expo.export import parse_metadata
@@ -105,13 +103,8 @@ def push_expo(
         raise UsageProblem("invalid_expo_export", f"{options.expo_config} does not exist")
     base = app_path(org, app)
     files = local_files(directory, types, progress)
-    lacking = missing(client, base, files).files
-    progress.stage_done(
-        "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
-    )
-    if lacking:
-        how = PushOptions(parallel=options.parallel)
-        upload(client, base, Missing(lacking, None), progress, how, content_types=types)
+    how = PushOptions(parallel=options.parallel)
+    lacking = upload_missing(client, base, files, progress, how, content_types=types)
     body: dict[str, Any] = {
         "metadata": metadata,
         "expo_config": expo_config,

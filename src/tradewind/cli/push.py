@@ -217,6 +217,25 @@ def upload(
     progress.stage_done("uploading", f"uploaded {len(files)} files ({total})")
 
 
+def upload_missing(
+    client: ApiClient,
+    base: str,
+    files: Sequence[LocalFile],
+    progress: Progress,
+    options: PushOptions,
+    content_types: Mapping[str, str] | None = None,
+) -> list[LocalFile]:
+    """Ask which files the server lacks and upload those (see `upload`); they are returned."""
+    check = missing(client, base, files)
+    lacking = check.files
+    progress.stage_done(
+        "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
+    )
+    if lacking:
+        upload(client, base, check, progress, options, content_types)
+    return lacking
+
+
 def _send_file(
     client: ApiClient,
     base: str,
@@ -293,13 +312,7 @@ def push(
     base = app_path(org, app)
     layout = hash_files(layout, progress)
     files = layout.files
-    check = missing(client, base, files)
-    lacking = check.files
-    progress.stage_done(
-        "checking", f"the server already has {len(files) - len(lacking)} of {len(files)} files"
-    )
-    if lacking:
-        upload(client, base, check, progress, options)
+    lacking = upload_missing(client, base, files, progress, options)
     body: dict[str, Any] = {
         "index": _ref(layout.index),
         "important": [_ref(f) for f in layout.important],
