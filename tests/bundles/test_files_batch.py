@@ -73,3 +73,9 @@ async def test_a_reader_cannot_upload(kit: FilesKit, users: UserFactory) -> None
     r = await kit.upload_files(zip_bytes(FILES), as_user=reader)
     assert (r.status_code, error_code(r)) == (403, "insufficient_role")
     await kit.assert_nothing_stored()
+
+
+async def test_an_invalid_content_length_is_refused(kit: FilesKit) -> None:
+    r = await kit.upload_files(zip_bytes(FILES), **{"Content-Length": "-3"})
+    assert (r.status_code, error_code(r)) == (400, "invalid_content_length")
+    await kit.assert_nothing_stored()
